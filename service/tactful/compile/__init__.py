@@ -1,0 +1,1 @@
+"""Compiler: rule files -> validated, lowered, immutable rulesets."""

@@ -1,0 +1,124 @@
+"""The compiled, immutable ruleset a checker runs, and the library of rulesets loaded from a path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tactful.compile.matchers import Matcher
+from tactful.conditions import Match, Node, Scan, ScopeFilter
+from tactful.lang import ast
+from tactful.model import Severity
+from tactful.text import Normalizer
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFix:
+    kind: str  # rewrite | map | delete | prepend | append | insert_before | insert_after | suggest
+    value: str = ""
+    mapping: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    id: str
+    category: str
+    severity: Severity
+    message: str
+    rationale: str
+    source: str
+    pack: str
+    when: Node
+    unless: tuple[Node, ...]
+    scopes: tuple[ScopeFilter, ...]
+    fixes: tuple[CompiledFix, ...]
+    examples: tuple[ast.Example, ...]
+    location: str
+
+    def evaluate(self, scan: Scan) -> list[Match] | None:
+        """The rule's surviving matches ([] for a context-only violation), or None if it does not fire."""
+        ok, found = self.when.eval(scan)
+        if not ok:
+            return None
+        had_spans = bool(found)
+        for node in self.unless:
+            held, spans = node.eval(scan)
+            if held and not spans:
+                return None
+            if held:
+                found = [m for m in found if not any(s.start < m.end and m.start < s.end for s in spans)]
+        if self.scopes and found:
+            found = [m for m in found if not any(s.covers(scan, m) for s in self.scopes)]
+        if had_spans and not found:
+            return None  # every match was excused: not a whole-reply violation either
+        return found
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """Everything needed to check a reply; frozen and safe to share between threads."""
+
+    name: str
+    version: str
+    pack_version: str
+    locale: str | None
+    description: str
+    normalizer: Normalizer
+    matcher: Matcher
+    rules: tuple[CompiledRule, ...]
+    by_atom: Mapping[tuple[str, int], tuple[int, ...]]
+    always: tuple[int, ...]
+    uses_customer: bool
+    chain: tuple[str, ...]
+    warnings: tuple[object, ...] = field(default=())
+
+    def rule(self, rule_id: str) -> CompiledRule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+
+class UnknownRuleset(KeyError):
+    def __init__(self, name: str, available: list[str]) -> None:
+        self.name = name
+        self.available = available
+        super().__init__(f"unknown ruleset {name!r}; available: {', '.join(available) or '(none)'}")
+
+
+@dataclass(frozen=True)
+class Library:
+    """All rulesets compiled from one rules path, and how a default is picked by locale."""
+
+    rulesets: Mapping[str, Ruleset]
+    leaves: tuple[str, ...]
+    default_name: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.rulesets)
+
+    def get(self, name: str) -> Ruleset:
+        try:
+            return self.rulesets[name]
+        except KeyError:
+            raise UnknownRuleset(name, self.names) from None
+
+    def select(self, name: str | None = None, locale: str | None = None, text: str = "") -> Ruleset:
+        """An explicit name wins; otherwise the leaf pack whose locale family matches the
+        request's locale, or (no locale) the reply's script: any CJK character means Chinese."""
+        if name:
+            return self.get(name)
+        if self.default_name and not locale:
+            return self.get(self.default_name)
+        family = (locale or ("zh" if _CJK.search(text) else "en")).split("-")[0]
+        for leaf in self.leaves:
+            rs = self.rulesets[leaf]
+            if rs.locale and rs.locale.split("-")[0] == family:
+                return rs
+        if self.default_name:
+            return self.get(self.default_name)
+        return self.rulesets[self.leaves[0] if self.leaves else self.names[0]]

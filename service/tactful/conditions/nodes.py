@@ -1,0 +1,241 @@
+"""Condition nodes. Each returns (holds, matches): matches are the spans a violation reports;
+context tests hold or not without spans. No node scans the text: literal hits and regex
+matches come from the shared matcher through the Scan."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from tactful.conditions.scan import Match, Outcome, Scan
+
+_CMP: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    "==": operator.eq,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
+class Node(Protocol):
+    def eval(self, scan: Scan) -> Outcome: ...
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        """Atoms of which at least one must be present for the node to hold (None: always evaluate)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Contains:
+    set_id: int
+
+    def eval(self, scan: Scan) -> Outcome:
+        hits = scan.terms.get(self.set_id)
+        return (True, hits) if hits else (False, [])
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return frozenset({("t", self.set_id)})
+
+
+@dataclass(frozen=True, slots=True)
+class RegexMatch:
+    rid: int
+
+    def eval(self, scan: Scan) -> Outcome:
+        found = scan.regex(self.rid)
+        return (bool(found), found)
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return frozenset({("r", self.rid)})
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """`starts with X` / `ends with X`: X at the first/last non-punctuation character."""
+
+    inner: Node
+    at_end: bool
+
+    def eval(self, scan: Scan) -> Outcome:
+        ok, found = self.inner.eval(scan)
+        if not ok:
+            return (False, [])
+        lo, hi = scan.content_bounds()
+        kept = [m for m in found if (m.end >= hi if self.at_end else m.start <= lo)]
+        return (bool(kept), kept)
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return self.inner.triggers()
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    inner: Node
+    op: str
+    n: int
+
+    def eval(self, scan: Scan) -> Outcome:
+        _, found = self.inner.eval(scan)
+        ok = _CMP[self.op](len(found), self.n)
+        return (ok, found if ok else [])
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        holds_on_zero = _CMP[self.op](0, self.n)
+        return None if holds_on_zero else self.inner.triggers()
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Left's matches that have a right match within N characters (after it, if ordered)."""
+
+    left: Node
+    right: Node
+    within: int
+    ordered: bool
+
+    def eval(self, scan: Scan) -> Outcome:
+        ok, lefts = self.left.eval(scan)
+        if not ok:
+            return (False, [])
+        ok, rights = self.right.eval(scan)
+        if not ok:
+            return (False, [])
+        kept = [m for m in lefts if any(self._close(m, r) for r in rights)]
+        return (bool(kept), kept)
+
+    def _close(self, m: Match, r: Match) -> bool:
+        if r.start >= m.end:
+            return r.start - m.end <= self.within
+        if self.ordered:
+            return False
+        if r.end <= m.start:
+            return m.start - r.end <= self.within
+        return r is not m and (r.start, r.end) != (m.start, m.end)
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return self.left.triggers() or self.right.triggers()
+
+
+@dataclass(frozen=True, slots=True)
+class ContextTest:
+    """turn/channel/locale/time tests; `field` names the Context attribute."""
+
+    field: str
+    values: tuple[str, ...] = ()
+    start: int | None = None
+    end: int | None = None
+
+    def eval(self, scan: Scan) -> Outcome:
+        ctx = scan.context
+        if self.field == "time":
+            if ctx.time is None:
+                return (False, [])
+            minute = ctx.time[0] * 60 + ctx.time[1]
+            lo = self.start if self.start is not None else 0
+            hi = self.end if self.end is not None else 24 * 60
+            return (lo <= minute < hi, [])
+        value = getattr(ctx, self.field)
+        if self.field == "locale" and value is not None:
+            return (value in self.values or value.split("-")[0] in self.values, [])
+        return (value in self.values, [])
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTest:
+    """Evaluate a condition on the customer's preceding message (e.g. "the customer complains")."""
+
+    inner: Node
+
+    def eval(self, scan: Scan) -> Outcome:
+        other = scan.customer()
+        if other is None:
+            return (False, [])
+        ok, _ = self.inner.eval(other)
+        return (ok, [])
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    """All items hold; reports the matches of the first item that has any."""
+
+    items: tuple[Node, ...]
+
+    def eval(self, scan: Scan) -> Outcome:
+        spans: list[Match] | None = None
+        for item in self.items:
+            ok, found = item.eval(scan)
+            if not ok:
+                return (False, [])
+            if spans is None and found:
+                spans = found
+        return (True, spans or [])
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        for item in self.items:
+            need = item.triggers()
+            if need is not None:
+                return need
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Node, ...]
+
+    def eval(self, scan: Scan) -> Outcome:
+        holds = False
+        spans: list[Match] = []
+        for item in self.items:
+            ok, found = item.eval(scan)
+            holds = holds or ok
+            spans.extend(found)
+        return (holds, spans)
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        needs: set[tuple[str, int]] = set()
+        for item in self.items:
+            need = item.triggers()
+            if need is None:
+                return None
+            needs |= need
+        return frozenset(needs)
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    inner: Node
+
+    def eval(self, scan: Scan) -> Outcome:
+        ok, _ = self.inner.eval(scan)
+        return (not ok, [])
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    """Keeps the inner matches whose text passes a checksum (luhn, cn_id18, tw_id)."""
+
+    inner: Node
+    check: Callable[[str], bool]
+
+    def eval(self, scan: Scan) -> Outcome:
+        ok, found = self.inner.eval(scan)
+        if not ok:
+            return (False, [])
+        text = scan.text
+        kept = [m for m in found if self.check(text[m.start : m.end])]
+        return (bool(kept), kept)
+
+    def triggers(self) -> frozenset[tuple[str, int]] | None:
+        return self.inner.triggers()

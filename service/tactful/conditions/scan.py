@@ -1,0 +1,110 @@
+"""One reply's scan: normalized text, literal hits per term set, lazily run regexes, context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from tactful.model import Context
+from tactful.text import NormalizedText
+
+CLAUSE_BREAKS = frozenset(",.!?;:\n。!?;,、…")
+_EDGE_SKIP = frozenset(" \t\r\n,.!?;:~-—·、。!?;:…\"'“”‘’()()[]【】「」『』")
+
+
+@dataclass(slots=True)
+class Match:
+    """A span in the *normalized* text, with regex groups (normalized spans) and the literal term."""
+
+    start: int
+    end: int
+    groups: tuple[tuple[int, int] | None, ...] = ()
+    term: str = ""
+
+
+class Scan:
+    """Everything the condition nodes read. Built once per reply by the engine; never shared."""
+
+    __slots__ = ("ntext", "terms", "regex_ok", "context", "_regex_cache", "_run_regex", "_customer", "_make_customer")
+
+    def __init__(
+        self,
+        ntext: NormalizedText,
+        terms: dict[int, list[Match]],
+        regex_ok: frozenset[int],
+        context: Context,
+        run_regex: Callable[[int, str], list[Match]],
+        make_customer: Callable[[], Scan] | None = None,
+    ) -> None:
+        self.ntext = ntext
+        self.terms = terms
+        self.regex_ok = regex_ok
+        self.context = context
+        self._regex_cache: dict[int, list[Match]] = {}
+        self._run_regex = run_regex
+        self._customer: Scan | None = None
+        self._make_customer = make_customer
+
+    @property
+    def text(self) -> str:
+        return self.ntext.text
+
+    def regex(self, rid: int) -> list[Match]:
+        """All matches of regex `rid`; only run when the RE2 set prefilter said it can match."""
+        if rid not in self.regex_ok:
+            return []
+        found = self._regex_cache.get(rid)
+        if found is None:
+            found = self._regex_cache[rid] = self._run_regex(rid, self.ntext.text)
+        return found
+
+    def customer(self) -> Scan | None:
+        if self._customer is None and self._make_customer is not None:
+            self._customer = self._make_customer()
+        return self._customer
+
+    def content_bounds(self) -> tuple[int, int]:
+        """First and last+1 index of the reply that are not whitespace or punctuation."""
+        text = self.ntext.text
+        lo, hi = 0, len(text)
+        while lo < hi and text[lo] in _EDGE_SKIP:
+            lo += 1
+        while hi > lo and text[hi - 1] in _EDGE_SKIP:
+            hi -= 1
+        return lo, hi
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCueC:
+    set_id: int
+    after: bool
+    within: int
+    clause: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeFilter:
+    """A locale's negation/hedge scope: does a cue stand within N characters before/after a match?"""
+
+    name: str
+    cues: tuple[ScopeCueC, ...]
+
+    def covers(self, scan: Scan, m: Match) -> bool:
+        text = scan.ntext.text
+        for cue in self.cues:
+            for hit in scan.terms.get(cue.set_id, ()):
+                if cue.after:
+                    gap_lo, gap_hi = m.end, hit.start
+                else:
+                    gap_lo, gap_hi = hit.end, m.start
+                if not 0 <= gap_hi - gap_lo <= cue.within:
+                    continue
+                if cue.clause and any(c in CLAUSE_BREAKS for c in text[gap_lo:gap_hi]):
+                    continue
+                return True
+        return False
+
+
+Outcome = tuple[bool, list[Match]]
+AnyDict = dict[str, Any]

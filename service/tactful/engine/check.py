@@ -1,0 +1,152 @@
+"""check(ruleset, text, context) -> Result: normalize once, scan once, evaluate only the rules that can fire."""
+
+from __future__ import annotations
+
+import re
+
+from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
+from tactful.conditions import Match, Scan
+from tactful.engine.rewrite import apply_edits, choose_edits
+from tactful.model import Context, Edit, Result, Suggestion, Violation
+from tactful.text import NormalizedText, to_utf16
+from tactful.text.script import is_traditional, to_traditional
+
+_TEMPLATE = re.compile(r"\{(match|\d+)\}")
+_SENTENCE_END = tuple("。!?！？.~…」”")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+_DESCRIBE = {
+    "zh": {"rewrite": "改为“{r}”", "delete": "删除“{m}”", "prepend": "在开头加上“{r}”", "append": "在结尾加上“{r}”", "insert": "加上“{r}”"},
+    "en": {"rewrite": "Replace with “{r}”", "delete": "Delete “{m}”", "prepend": "Start with “{r}”", "append": "End with “{r}”", "insert": "Insert “{r}”"},
+}
+
+
+def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = True) -> Scan:
+    ntext = ruleset.normalizer(text)
+    matcher = ruleset.matcher
+    make_customer = None
+    if with_customer and ruleset.uses_customer and context.customer:
+        def make_customer() -> Scan:
+            return _scan(ruleset, context.customer, context, with_customer=False)
+    return Scan(ntext, matcher.scan_terms(ntext.text), matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer)
+
+
+def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
+    chosen = set(ruleset.always)
+    by_atom = ruleset.by_atom
+    for sid in scan.terms:
+        chosen.update(by_atom.get(("t", sid), ()))
+    for rid in scan.regex_ok:
+        chosen.update(by_atom.get(("r", rid), ()))
+    return sorted(chosen)
+
+
+def _dedupe(found: list[Match]) -> list[Match]:
+    """Leftmost-longest, non-overlapping matches of one rule."""
+    kept: list[Match] = []
+    for m in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
+        if kept and m.start < kept[-1].end:
+            continue
+        kept.append(m)
+    return kept
+
+
+class _Renderer:
+    """Expands templates and builds edits for one reply (original-text coordinates)."""
+
+    def __init__(self, ruleset: Ruleset, text: str, ntext: NormalizedText, context: Context) -> None:
+        self.text = text
+        self.ntext = ntext
+        self.lang = "zh" if (ruleset.locale or "").startswith("zh") else "en"
+        self.traditional = context.locale == "zh-Hant" or (
+            ruleset.normalizer.options.t2s and context.locale != "zh-Hans" and is_traditional(text)
+        )
+
+    def expand(self, template: str, m: Match | None) -> str:
+        if m is None or "{" not in template:
+            return template
+
+        def sub(g: re.Match[str]) -> str:
+            key = g.group(1)
+            if key in ("match", "0"):
+                span = (m.start, m.end)
+            else:
+                idx = int(key) - 1
+                grp = m.groups[idx] if idx < len(m.groups) else None
+                if grp is None:
+                    return ""
+                span = grp
+            lo, hi = self.ntext.to_original(*span)
+            return self.text[lo:hi]
+
+        return _TEMPLATE.sub(sub, template)
+
+    def script(self, s: str) -> str:
+        return to_traditional(s) if self.traditional and _CJK.search(s) else s
+
+    def suggestion(self, fix: CompiledFix, m: Match | None, lo: int, hi: int) -> Suggestion | None:
+        words = _DESCRIBE[self.lang]
+        matched = self.text[lo:hi]
+        if fix.kind == "suggest":
+            return Suggestion(self.script(self.expand(fix.value, m)))
+        if fix.kind in ("prepend", "append"):
+            value = self.script(fix.value)
+            if fix.kind == "prepend":
+                return Suggestion(words["prepend"].format(r=value), (Edit(0, 0, value),))
+            end = len(self.text.rstrip())
+            sep = "" if not self.text.strip() or self.text.rstrip().endswith(_SENTENCE_END) else ("。" if _CJK.search(value) else ". ")
+            return Suggestion(words["append"].format(r=value), (Edit(end, end, sep + value),))
+        if m is None:
+            return None
+        if fix.kind == "delete":
+            return Suggestion(words["delete"].format(m=matched), (Edit(lo, hi, ""),))
+        if fix.kind == "map":
+            assert fix.mapping is not None
+            repl = fix.mapping.get(m.term)
+            if repl is None:
+                return None
+            value = self.script(self.expand(repl, m))
+            return Suggestion(words["rewrite"].format(r=value), (Edit(lo, hi, value),))
+        value = self.expand(fix.value, m) if fix.kind == "rewrite" else fix.value
+        value = self.script(value)
+        if fix.kind == "rewrite":
+            return Suggestion(words["rewrite"].format(r=value), (Edit(lo, hi, value),))
+        at = lo if fix.kind == "insert_before" else hi
+        return Suggestion(words["insert"].format(r=value), (Edit(at, at, value),))
+
+
+def _violations(rule: CompiledRule, found: list[Match], render: _Renderer) -> list[Violation]:
+    out = []
+    spans: list[Match | None] = list(_dedupe(found)) if found else [None]
+    for m in spans:
+        lo, hi = render.ntext.to_original(m.start, m.end) if m is not None else (0, 0)
+        suggestions = tuple(s for fix in rule.fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
+        out.append((lo, hi, rule, render.expand(rule.message, m), suggestions))
+    u16 = to_utf16(render.text, [x for lo, hi, *_ in out for x in (lo, hi)])
+    return [
+        Violation(rule.id, rule.category, rule.severity, msg, lo, hi, u16[2 * i], u16[2 * i + 1], render.text[lo:hi], sugg, rule.pack)
+        for i, (lo, hi, rule, msg, sugg) in enumerate(out)
+    ]
+
+
+def check(ruleset: Ruleset, text: str, context: Context | None = None) -> Result:
+    """Check one reply. Pure and thread-safe: no I/O, no shared mutable state.
+
+    >>> from tactful.compile.compiler import compile_text
+    >>> rs = compile_text('''rule but { category contrastive_but message "x" when /(是的)[,，]?但是/
+    ...   rewrite "{1},同时" example bad "是的,但是" -> "是的,同时" example good "不但" }''')
+    >>> check(rs, "好,是的,但是").rewritten
+    '好,是的,同时'
+    """
+    ctx = context or Context()
+    scan = _scan(ruleset, text, ctx)
+    render = _Renderer(ruleset, text, scan.ntext, ctx)
+    violations: list[Violation] = []
+    for idx in _candidates(ruleset, scan):
+        rule = ruleset.rules[idx]
+        found = rule.evaluate(scan)
+        if found is not None:
+            violations.extend(_violations(rule, found, render))
+    violations.sort(key=lambda v: (v.start, v.end))  # stable: ruleset order breaks ties
+    edits = choose_edits(violations)
+    return Result(text, tuple(violations), apply_edits(text, edits), ruleset.name, ruleset.version, tuple(edits))

@@ -1,0 +1,253 @@
+"""The rule language's syntax tree: frozen dataclasses, each with the source span it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tactful.lang.diagnostics import SourceSpan
+
+
+# ---- term sets ---------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Ref:
+    span: SourceSpan
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Lits:
+    span: SourceSpan
+    terms: tuple[str, ...]
+
+
+TermSet = Ref | Lits
+
+
+# ---- conditions --------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Contains:
+    span: SourceSpan
+    terms: TermSet
+
+
+@dataclass(frozen=True, slots=True)
+class Regex:
+    span: SourceSpan
+    pattern: str
+    ignore_case: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Starts:
+    span: SourceSpan
+    inner: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Ends:
+    span: SourceSpan
+    inner: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    span: SourceSpan
+    inner: Expr
+    op: str
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    span: SourceSpan
+    left: Expr
+    right: Expr
+    within: int
+    ordered: bool  # `followed by`: right must come after left
+
+
+@dataclass(frozen=True, slots=True)
+class Valid:
+    """`X valid luhn`: keep X's matches whose digits pass a checksum."""
+
+    span: SourceSpan
+    inner: Expr
+    check: str
+
+
+@dataclass(frozen=True, slots=True)
+class TurnIs:
+    span: SourceSpan
+    turns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelIs:
+    span: SourceSpan
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocaleIs:
+    span: SourceSpan
+    locale: str
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    span: SourceSpan
+    inner: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class TimeIn:
+    """Local time of day in [start, end) minutes since midnight (None: open end)."""
+
+    span: SourceSpan
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class InScope:
+    span: SourceSpan
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    span: SourceSpan
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    span: SourceSpan
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    span: SourceSpan
+    inner: Expr
+
+
+Expr = (
+    Contains | Regex | Starts | Ends | Count | Near | Valid | TurnIs | ChannelIs | LocaleIs
+    | Customer | TimeIn | InScope | And | Or | Not
+)
+
+
+# ---- rules -------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """kind: rewrite | map | delete | prepend | append | insert_before | insert_after | suggest."""
+
+    span: SourceSpan
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Given:
+    turn: str | None = None
+    customer: str = ""
+    channel: str | None = None
+    locale: str | None = None
+    time: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    span: SourceSpan
+    bad: bool
+    text: str
+    given: Given
+    expected: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    span: SourceSpan
+    id: str
+    category: tuple[str, SourceSpan] | None
+    severity: tuple[str, SourceSpan] | None
+    message: str | None
+    rationale: str
+    source: str
+    when: Expr | None
+    unless: tuple[Expr, ...]
+    fixes: tuple[Fix, ...]
+    examples: tuple[Example, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ListDecl:
+    span: SourceSpan
+    name: str
+    terms: tuple[str, ...]
+    file: str | None  # `list x from "file.txt"`: terms are read by the compiler
+
+
+@dataclass(frozen=True, slots=True)
+class MapDecl:
+    span: SourceSpan
+    name: str
+    entries: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCue:
+    span: SourceSpan
+    direction: str  # before | after
+    terms: TermSet
+    within: int
+    clause: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeDecl:
+    span: SourceSpan
+    name: str
+    cues: tuple[ScopeCue, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NormOption:
+    span: SourceSpan
+    name: str
+    arg: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PackDecl:
+    span: SourceSpan
+    name: str
+    version: str
+    locale: str | None
+    extends: tuple[tuple[str, SourceSpan], ...]
+    description: str
+    normalize: tuple[NormOption, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Disable:
+    span: SourceSpan
+    rule_ids: tuple[tuple[str, SourceSpan], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    span: SourceSpan
+    rule_id: str
+    severity: str
+
+
+Item = PackDecl | ListDecl | MapDecl | ScopeDecl | Rule | Disable | Override
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str
+    text: str
+    items: tuple[Item, ...]

@@ -1,0 +1,123 @@
+"""Shared values of the checker: severities, categories, spans, violations, results (no logic)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+CATEGORIES: tuple[str, ...] = (
+    "rude",
+    "blame_shifting",
+    "flat_refusal",
+    "contrastive_but",
+    "unfulfillable_promise",
+    "missing_courtesy",
+    "stalling",
+    "privacy",
+    "slang",
+)
+TURNS: tuple[str, ...] = ("first", "middle", "last")
+CHANNELS: tuple[str, ...] = ("chat", "phone", "email")
+LOCALES: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that a higher value wins a rewrite conflict."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Severity:
+        return cls[name.upper()]
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the engine knows about the reply besides its text."""
+
+    turn: str | None = None  # first | middle | last
+    customer: str = ""
+    channel: str | None = None
+    locale: str | None = None
+    time: tuple[int, int] | None = None  # local (hour, minute)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace original text[start:end] (code points) with replacement."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    description: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    utf16_start: int
+    utf16_end: int
+    match: str
+    suggestions: tuple[Suggestion, ...] = ()
+    pack: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity.label,
+            "message": self.message,
+            "start": self.start,
+            "end": self.end,
+            "utf16_start": self.utf16_start,
+            "utf16_end": self.utf16_end,
+            "match": self.match,
+            "suggestions": [
+                {
+                    "description": s.description,
+                    "edits": [
+                        {"start": e.start, "end": e.end, "replacement": e.replacement}
+                        for e in s.edits
+                    ],
+                }
+                for s in self.suggestions
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    text: str
+    violations: tuple[Violation, ...]
+    rewritten: str
+    ruleset: str
+    ruleset_version: str
+    applied: tuple[Edit, ...] = field(default=())
+
+    @property
+    def compliant(self) -> bool:
+        return not self.violations
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "violations": [v.to_dict() for v in self.violations],
+            "rewritten": self.rewritten,
+            "ruleset": self.ruleset,
+            "ruleset_version": self.ruleset_version,
+        }

@@ -1,0 +1,30 @@
+"""Code-point ↔ UTF-16 code-unit offsets (browser frontends highlight in UTF-16)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+
+
+def _astral_positions(text: str) -> list[int]:
+    return [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+
+
+def utf16_index(text: str, index: int) -> int:
+    """UTF-16 code-unit offset of code-point offset ``index`` in ``text``.
+
+    >>> utf16_index("😀是的", 1)
+    2
+    >>> utf16_index("是的", 2)
+    2
+    """
+    if not text or max(text) <= "\uffff":
+        return index
+    return index + bisect_left(_astral_positions(text), index)
+
+
+def to_utf16(text: str, offsets: list[int]) -> list[int]:
+    """Convert many code-point offsets at once (one scan of the text)."""
+    if not text or max(text) <= "\uffff":
+        return list(offsets)
+    astral = _astral_positions(text)
+    return [i + bisect_left(astral, i) for i in offsets]
