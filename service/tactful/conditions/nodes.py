@@ -80,7 +80,11 @@ class Count:
     def eval(self, scan: Scan) -> Outcome:
         _, found = self.inner.eval(scan)
         ok = _CMP[self.op](len(found), self.n)
-        return (ok, found if ok else [])
+        if not ok or not found:
+            return (ok, [])
+        # One violation for the whole run ("!!!"), not one per occurrence.
+        ordered = sorted(found, key=lambda m: m.start)
+        return (True, [Match(ordered[0].start, max(m.end for m in ordered), (), "")])
 
     def triggers(self) -> frozenset[tuple[str, int]] | None:
         holds_on_zero = _CMP[self.op](0, self.n)
