@@ -91,10 +91,7 @@ class Violation:
             "suggestions": [
                 {
                     "description": s.description,
-                    "edits": [
-                        {"start": e.start, "end": e.end, "replacement": e.replacement}
-                        for e in s.edits
-                    ],
+                    "edits": [{"start": e.start, "end": e.end, "replacement": e.replacement} for e in s.edits],
                 }
                 for s in self.suggestions
             ],

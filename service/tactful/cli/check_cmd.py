@@ -31,7 +31,9 @@ def register(sub: Any) -> None:
     p.add_argument("--channel", choices=CHANNELS)
     p.add_argument("--locale", choices=LOCALES)
     p.add_argument("--time", metavar="HH:MM", help="local time of day the reply is sent")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="reject replies longer than this many UTF-8 bytes (default 64 KiB)")
+    p.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="reject replies longer than this many UTF-8 bytes (default 64 KiB)"
+    )
     p.add_argument("--server", metavar="HOST:PORT", help="check through a running `tactful serve` instead of in-process")
     add_rules_args(p)
     p.set_defaults(run=run)
@@ -96,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     try:
         check_size(text, args.max_bytes)
-        ctx = make_context({"turn": args.turn, "customer": args.customer, "channel": args.channel, "locale": args.locale, "time": args.time})
+        ctx = make_context(
+            {"turn": args.turn, "customer": args.customer, "channel": args.channel, "locale": args.locale, "time": args.time}
+        )
     except RecordError as err:
         return fail(str(err))
     result = _checker(args)(text, ctx)
@@ -111,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
 def _records(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line number, record, error) per non-empty line; decoding errors name the line."""
     try:
-        handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+        handle = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as err:
         raise UsageError(f"cannot read {path}: {err.strerror}") from None
     with handle:
@@ -134,30 +138,34 @@ def _records(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | None
             yield n, rec, None
 
 
+def _check_record(checker: Any, rec: dict[str, Any], limit: int) -> Result:
+    check_size(rec["text"], limit)
+    ctx_raw = rec.get("context") or {}
+    if not isinstance(ctx_raw, dict):
+        raise RecordError("context must be an object")
+    return checker(rec["text"], make_context(ctx_raw, rec.get("lang")))  # type: ignore[no-any-return]
+
+
 def _run_batch(args: argparse.Namespace) -> int:
+    """One output line per good record; bad records are reported on stderr and the rest still checked."""
     checker = _checker(args)
-    fmt = args.format or "jsonl"
-    errors: list[str] = []
+    indent = 2 if args.format == "json" else None
+    errors = 0
     found = False
     for n, rec, err in _records(args.input):
         if rec is not None:
             try:
-                check_size(rec["text"], args.max_bytes)
-                ctx_raw = rec.get("context") or {}
-                if not isinstance(ctx_raw, dict):
-                    raise RecordError("context must be an object")
-                result = checker(rec["text"], make_context(ctx_raw, rec.get("lang")))
+                result = _check_record(checker, rec, args.max_bytes)
             except RecordError as bad:
-                err = str(bad)
+                err = str(bad)  # noqa: PLW2901 - the record's error replaces the (absent) read error
             else:
                 found = found or bool(result.violations)
-                out = {"id": rec.get("id", n), **result.to_dict()}
-                print(json.dumps(out, ensure_ascii=False, indent=2 if fmt == "json" else None), flush=False)
+                print(json.dumps({"id": rec.get("id", n), **result.to_dict()}, ensure_ascii=False, indent=indent))
                 continue
-        errors.append(f"{args.input}:{n}: {err}")
+        errors += 1
         print(f"tactful: {args.input}:{n}: {err}", file=sys.stderr)
     sys.stdout.flush()
     if errors:
-        print(f"tactful: {len(errors)} record(s) could not be checked; the others were.", file=sys.stderr)
+        print(f"tactful: {errors} record(s) could not be checked; the others were.", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_FOUND if found else EXIT_OK

@@ -26,11 +26,30 @@ def run(args: argparse.Namespace) -> int:
     except UnknownRuleset as err:
         raise UsageError(str(err.args[0])) from None
     if args.format == "json":
-        print(json.dumps([
-            {"ruleset": rs.name, "version": rs.version, "rules": [
-                {"id": r.id, "category": r.category, "severity": r.severity.label, "rationale": r.rationale, "pack": r.pack, "location": r.location}
-                for r in rs.rules]}
-            for rs in rulesets], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "ruleset": rs.name,
+                        "version": rs.version,
+                        "rules": [
+                            {
+                                "id": r.id,
+                                "category": r.category,
+                                "severity": r.severity.label,
+                                "rationale": r.rationale,
+                                "pack": r.pack,
+                                "location": r.location,
+                            }
+                            for r in rs.rules
+                        ],
+                    }
+                    for rs in rulesets
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return EXIT_OK
     for rs in rulesets:
         print(f"# ruleset {rs.name} {rs.pack_version} (locale {rs.locale or '-'}, version {rs.version}, {len(rs.rules)} rules)")

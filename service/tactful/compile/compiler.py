@@ -78,7 +78,14 @@ def _normalize_options(order: list[Pack], diags: list[Diagnostic]) -> NormalizeO
             elif opt.name == "noise":
                 flags["noise"] = opt.arg if opt.arg is not None else "*·•_~^"
             else:
-                diags.append(Diagnostic("E220", f"unknown normalization {opt.name!r}", opt.span, hint="options are: nfkc, width, casefold, t2s, noise(\"chars\")"))
+                diags.append(
+                    Diagnostic(
+                        "E220",
+                        f"unknown normalization {opt.name!r}",
+                        opt.span,
+                        hint='options are: nfkc, width, casefold, t2s, noise("chars")',
+                    )
+                )
         return NormalizeOptions(**flags)  # type: ignore[arg-type]
     return NormalizeOptions()
 
@@ -89,7 +96,14 @@ def _read_list_file(decl: ast.ListDecl, base: Path, diags: list[Diagnostic]) -> 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        diags.append(Diagnostic("E221", f"cannot read term list {decl.file!r}: {err}", decl.span, hint="the file is looked up next to the .tact file; one UTF-8 term per line"))
+        diags.append(
+            Diagnostic(
+                "E221",
+                f"cannot read term list {decl.file!r}: {err}",
+                decl.span,
+                hint="the file is looked up next to the .tact file; one UTF-8 term per line",
+            )
+        )
         return (), ""
     terms = tuple(t for t in (line.strip() for line in text.splitlines()) if t and not t.startswith("#"))
     return terms, text
@@ -104,11 +118,15 @@ def _collect_names(order: list[Pack], diags: list[Diagnostic], digest: hashlib._
                 if not isinstance(item, (ast.ListDecl, ast.MapDecl, ast.ScopeDecl)):
                     continue
                 if item.name in local:
-                    diags.append(Diagnostic("E204", f"{item.name!r} is defined twice in pack {pack.name!r}", item.span, related=(local[item.name].span,)))
+                    diags.append(
+                        Diagnostic(
+                            "E204", f"{item.name!r} is defined twice in pack {pack.name!r}", item.span, related=(local[item.name].span,)
+                        )
+                    )
                     continue
                 local[item.name] = item
                 if isinstance(item, ast.ListDecl):
-                    terms, raw = (_read_list_file(item, Path(f.path).parent, diags) if item.file else (item.terms, ""))
+                    terms, raw = _read_list_file(item, Path(f.path).parent, diags) if item.file else (item.terms, "")
                     digest.update(raw.encode())
                     names.lists[item.name] = (terms, item)
                 elif isinstance(item, ast.MapDecl):
@@ -128,15 +146,36 @@ def _collect_rules(order: list[Pack], diags: list[Diagnostic]) -> tuple[list[tup
                 if isinstance(item, ast.Rule):
                     if item.id in rules:
                         first = rules[item.id][0]
-                        diags.append(Diagnostic("E205", f"duplicate rule id {item.id!r}", item.span, hint=f"rule ids are unique across a ruleset; the first is at {first.span}", related=(first.span,)))
+                        diags.append(
+                            Diagnostic(
+                                "E205",
+                                f"duplicate rule id {item.id!r}",
+                                item.span,
+                                hint=f"rule ids are unique across a ruleset; the first is at {first.span}",
+                                related=(first.span,),
+                            )
+                        )
                         continue
                     rules[item.id] = (item, pack.name)
         for f in pack.files:
             for item in f.items:
-                targets = item.rule_ids if isinstance(item, ast.Disable) else ((item.rule_id, item.span),) if isinstance(item, ast.Override) else ()
+                targets = (
+                    item.rule_ids
+                    if isinstance(item, ast.Disable)
+                    else ((item.rule_id, item.span),)
+                    if isinstance(item, ast.Override)
+                    else ()
+                )
                 for rid, span in targets:
                     if rid not in rules:
-                        diags.append(Diagnostic("E210", f"unknown rule {rid!r}", span, hint=did_you_mean(rid, sorted(rules)) or "only rules of this pack or the packs it extends can be changed"))
+                        diags.append(
+                            Diagnostic(
+                                "E210",
+                                f"unknown rule {rid!r}",
+                                span,
+                                hint=did_you_mean(rid, sorted(rules)) or "only rules of this pack or the packs it extends can be changed",
+                            )
+                        )
                     elif isinstance(item, ast.Disable):
                         disabled.add(rid)
                     else:
@@ -149,19 +188,45 @@ def _collect_rules(order: list[Pack], diags: list[Diagnostic]) -> tuple[list[tup
 def _validate_rule(rule: ast.Rule, diags: list[Diagnostic]) -> bool:
     start = len(diags)
     if rule.category is None:
-        diags.append(Diagnostic("E211", f"rule {rule.id!r} has no category", rule.span, hint="add `category NAME`, one of: " + ", ".join(CATEGORIES)))
+        diags.append(
+            Diagnostic("E211", f"rule {rule.id!r} has no category", rule.span, hint="add `category NAME`, one of: " + ", ".join(CATEGORIES))
+        )
     elif rule.category[0] not in CATEGORIES:
         name, span = rule.category
         guess = did_you_mean(name, list(CATEGORIES))
-        diags.append(Diagnostic("E212", f"unknown category {name!r}", span, hint=(guess + " " if guess else "") + "valid categories: " + ", ".join(CATEGORIES)))
+        diags.append(
+            Diagnostic(
+                "E212",
+                f"unknown category {name!r}",
+                span,
+                hint=(guess + " " if guess else "") + "valid categories: " + ", ".join(CATEGORIES),
+            )
+        )
     if rule.message is None:
-        diags.append(Diagnostic("E213", f"rule {rule.id!r} has no message", rule.span, hint='add `message "..."`; it may quote {match} and {1}..'))
+        diags.append(
+            Diagnostic("E213", f"rule {rule.id!r} has no message", rule.span, hint='add `message "..."`; it may quote {match} and {1}..')
+        )
     if rule.when is None:
-        diags.append(Diagnostic("E214", f"rule {rule.id!r} has no `when` condition", rule.span, hint="add `when <condition>`, e.g. when @terms or when /regex/"))
+        diags.append(
+            Diagnostic(
+                "E214",
+                f"rule {rule.id!r} has no `when` condition",
+                rule.span,
+                hint="add `when <condition>`, e.g. when @terms or when /regex/",
+            )
+        )
     if not any(e.bad for e in rule.examples):
-        diags.append(Diagnostic("E401", f"rule {rule.id!r} has no bad example", rule.span, hint='add `example bad "a reply it must flag" -> "its rewrite"`'))
+        diags.append(
+            Diagnostic(
+                "E401", f"rule {rule.id!r} has no bad example", rule.span, hint='add `example bad "a reply it must flag" -> "its rewrite"`'
+            )
+        )
     if not any(not e.bad for e in rule.examples):
-        diags.append(Diagnostic("E402", f"rule {rule.id!r} has no good example", rule.span, hint='add `example good "a similar reply it must not flag"`'))
+        diags.append(
+            Diagnostic(
+                "E402", f"rule {rule.id!r} has no good example", rule.span, hint='add `example good "a similar reply it must not flag"`'
+            )
+        )
     for ex in rule.examples:
         g = ex.given
         if g.turn is not None and g.turn not in ("first", "middle", "last"):
@@ -178,7 +243,14 @@ def _lower_fixes(rule: ast.Rule, low: Lowering, groups: int) -> tuple[CompiledFi
     for fix in rule.fixes:
         if fix.kind == "map":
             if fix.value not in low.names.maps:
-                low.diags.append(Diagnostic("E222", f"unknown map @{fix.value}", fix.span, hint=did_you_mean(fix.value, sorted(low.names.maps)) or "declare it with map NAME = { \"term\" -> \"replacement\" }"))
+                low.diags.append(
+                    Diagnostic(
+                        "E222",
+                        f"unknown map @{fix.value}",
+                        fix.span,
+                        hint=did_you_mean(fix.value, sorted(low.names.maps)) or 'declare it with map NAME = { "term" -> "replacement" }',
+                    )
+                )
                 continue
             fixes.append(CompiledFix("map", fix.value, low.map_lookup(fix.value)))
             continue

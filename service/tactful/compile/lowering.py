@@ -88,7 +88,9 @@ class Lowering:
         try:
             compiled = re2.compile(pattern)
         except re2.error as err:
-            self.diags.append(Diagnostic("E301", f"invalid regex: {err}", node.span, hint="regexes use RE2 syntax (no backreferences or lookaround)"))
+            self.diags.append(
+                Diagnostic("E301", f"invalid regex: {err}", node.span, hint="regexes use RE2 syntax (no backreferences or lookaround)")
+            )
             return None
         rid = self._regex_ids[pattern] = len(self.regexes)
         self.regexes.append(pattern)
@@ -101,7 +103,9 @@ class Lowering:
             return self._scope_cache[node.name]
         decl = self.names.scopes.get(node.name)
         if decl is None:
-            self.diags.append(Diagnostic("E215", f"unknown scope {node.name!r}", node.span, hint=_suggest("", node.name, sorted(self.names.scopes))))
+            self.diags.append(
+                Diagnostic("E215", f"unknown scope {node.name!r}", node.span, hint=_suggest("", node.name, sorted(self.names.scopes)))
+            )
             return None
         cues = []
         for cue in decl.cues:
@@ -112,7 +116,7 @@ class Lowering:
         return flt
 
     # -- conditions
-    def node(self, expr: ast.Expr) -> Node | None:  # noqa: C901, PLR0911 - one arm per construct
+    def node(self, expr: ast.Expr) -> Node | None:  # noqa: C901, PLR0912 - one arm per construct
         match expr:
             case ast.Contains(terms=ts):
                 sid = self.termset(ts)
@@ -132,7 +136,9 @@ class Lowering:
             case ast.Valid(inner=inner, check=name):
                 sub = self.node(inner)
                 if name not in CHECKS:
-                    self.diags.append(Diagnostic("E223", f"unknown check {name!r}", expr.span, hint="checks are: " + ", ".join(sorted(CHECKS))))
+                    self.diags.append(
+                        Diagnostic("E223", f"unknown check {name!r}", expr.span, hint="checks are: " + ", ".join(sorted(CHECKS)))
+                    )
                     return None
                 return None if sub is None else Valid(sub, CHECKS[name])
             case ast.TurnIs(turns=turns):
@@ -149,14 +155,23 @@ class Lowering:
             case ast.TimeIn(start=lo, end=hi):
                 for minute in (lo, hi):
                     if minute is not None and not 0 <= minute <= 24 * 60:
-                        self.diags.append(Diagnostic("E218", "time of day out of range", expr.span, hint="write 24-hour times such as 09:30 or 18:00"))
+                        self.diags.append(
+                            Diagnostic("E218", "time of day out of range", expr.span, hint="write 24-hour times such as 09:30 or 18:00")
+                        )
                 return ContextTest("time", (), lo, hi)
             case ast.Customer(inner=inner):
                 self.uses_customer = True
                 sub = self.node(inner)
                 return None if sub is None else CustomerTest(sub)
             case ast.InScope():
-                self.diags.append(Diagnostic("E219", f"`in {expr.name}` can only stand alone in an `unless` line", expr.span, hint=f"write `unless in {expr.name}` as its own line"))
+                self.diags.append(
+                    Diagnostic(
+                        "E219",
+                        f"`in {expr.name}` can only stand alone in an `unless` line",
+                        expr.span,
+                        hint=f"write `unless in {expr.name}` as its own line",
+                    )
+                )
                 return None
             case ast.And(items=items) | ast.Or(items=items):
                 subs = [self.node(i) for i in items]
@@ -185,7 +200,9 @@ class Lowering:
             key = m.group(1)
             if key == "match" or (key.isdigit() and int(key) <= groups):
                 continue
-            hint = "use {match} for the matched text" + (f" or {{1}}..{{{groups}}} for capture groups" if groups else "; the condition has no regex capture groups")
+            hint = "use {match} for the matched text" + (
+                f" or {{1}}..{{{groups}}} for capture groups" if groups else "; the condition has no regex capture groups"
+            )
             self.diags.append(Diagnostic("E302", f"{what} refers to {{{key}}}, which the condition does not capture", span, hint=hint))  # type: ignore[arg-type]
 
 

@@ -17,7 +17,7 @@ def _is_word(ch: str) -> bool:
 class Matcher:
     """Built once per ruleset; `scan` is thread-safe (no state is written after construction)."""
 
-    __slots__ = ("_ac", "_term_sets", "_terms", "_bounded", "_regexes", "_set", "regex_count")
+    __slots__ = ("_ac", "_bounded", "_regexes", "_set", "_term_sets", "_terms", "regex_count")
 
     def __init__(self, terms: Sequence[str], term_sets: Sequence[tuple[int, ...]], regexes: Sequence[str]) -> None:
         self._terms = tuple(terms)
@@ -66,8 +66,6 @@ class Matcher:
         for m in self._regexes[rid].finditer(text):
             if m.end() == m.start():
                 continue
-            groups = tuple(
-                None if m.start(g) < 0 else (m.start(g), m.end(g)) for g in range(1, m.re.groups + 1)
-            )
+            groups = tuple(None if m.start(g) < 0 else (m.start(g), m.end(g)) for g in range(1, m.re.groups + 1))
             out.append(Match(m.start(), m.end(), groups, m.group()))
         return out

@@ -30,7 +30,9 @@ def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
     try:
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError as err:
-        return None, Diagnostic("E002", f"rule file is not valid UTF-8 (byte {err.start})", SourceSpan(str(path), 1, 1), hint="save the file as UTF-8")
+        return None, Diagnostic(
+            "E002", f"rule file is not valid UTF-8 (byte {err.start})", SourceSpan(str(path), 1, 1), hint="save the file as UTF-8"
+        )
     except OSError as err:
         return None, Diagnostic("E001", f"cannot read rule file: {err.strerror}", SourceSpan(str(path), 1, 1))
 
@@ -38,8 +40,14 @@ def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
 def discover(path: Path) -> tuple[list[Pack], list[Diagnostic]]:
     """Parse every .tact file under `path`; files of one directory form one pack."""
     if not path.exists():
-        return [], [Diagnostic("E003", f"rules path does not exist: {path}", None, hint="pass a .tact file or a directory of packs with --rules")]
-    files = [path] if path.is_file() else sorted(p for p in path.rglob("*.tact") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+        return [], [
+            Diagnostic("E003", f"rules path does not exist: {path}", None, hint="pass a .tact file or a directory of packs with --rules")
+        ]
+    files = (
+        [path]
+        if path.is_file()
+        else sorted(p for p in path.rglob("*.tact") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+    )
     if not files:
         return [], [Diagnostic("E004", f"no .tact rule files under {path}", None)]
     groups: dict[Path, Pack] = {}
@@ -60,7 +68,15 @@ def discover(path: Path) -> tuple[list[Pack], list[Diagnostic]]:
         for item in parsed.items:
             if isinstance(item, ast.PackDecl):
                 if pack.decl is not None:
-                    diags.append(Diagnostic("E206", f"second pack header in {file.parent}", item.span, hint="a directory holds one pack: keep one `pack` block", related=(pack.decl.span,)))
+                    diags.append(
+                        Diagnostic(
+                            "E206",
+                            f"second pack header in {file.parent}",
+                            item.span,
+                            hint="a directory holds one pack: keep one `pack` block",
+                            related=(pack.decl.span,),
+                        )
+                    )
                     continue
                 pack.decl = item
                 pack.name = item.name
@@ -69,7 +85,9 @@ def discover(path: Path) -> tuple[list[Pack], list[Diagnostic]]:
     for pack in packs:
         if pack.name in seen and pack.decl is not None:
             first = seen[pack.name].decl
-            diags.append(Diagnostic("E207", f"pack name {pack.name!r} is used twice", pack.decl.span, related=(first.span,) if first else ()))
+            diags.append(
+                Diagnostic("E207", f"pack name {pack.name!r} is used twice", pack.decl.span, related=(first.span,) if first else ())
+            )
         seen.setdefault(pack.name, pack)
     return packs, diags
 
@@ -87,7 +105,14 @@ def chain(packs: dict[str, Pack], name: str) -> tuple[list[Pack], list[Diagnosti
                 diags.append(Diagnostic("E209", f"pack {pack.name!r} extends itself through {' -> '.join((*stack, parent))}", span))
                 continue
             if parent not in packs:
-                diags.append(Diagnostic("E208", f"unknown pack {parent!r} in extends", span, hint=did_you_mean(parent, sorted(packs)) or f"known packs: {', '.join(sorted(packs))}"))
+                diags.append(
+                    Diagnostic(
+                        "E208",
+                        f"unknown pack {parent!r} in extends",
+                        span,
+                        hint=did_you_mean(parent, sorted(packs)) or f"known packs: {', '.join(sorted(packs))}",
+                    )
+                )
                 continue
             visit(packs[parent], (*stack, pack.name))
         order.append(pack)

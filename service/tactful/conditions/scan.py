@@ -26,7 +26,7 @@ class Match:
 class Scan:
     """Everything the condition nodes read. Built once per reply by the engine; never shared."""
 
-    __slots__ = ("ntext", "terms", "regex_ok", "context", "_regex_cache", "_run_regex", "_customer", "_make_customer")
+    __slots__ = ("_customer", "_make_customer", "_regex_cache", "_run_regex", "context", "ntext", "regex_ok", "terms")
 
     def __init__(
         self,

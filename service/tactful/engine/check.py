@@ -17,7 +17,13 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 _DESCRIBE = {
     "zh": {"rewrite": "改为“{r}”", "delete": "删除“{m}”", "prepend": "在开头加上“{r}”", "append": "在结尾加上“{r}”", "insert": "加上“{r}”"},
-    "en": {"rewrite": "Replace with “{r}”", "delete": "Delete “{m}”", "prepend": "Start with “{r}”", "append": "End with “{r}”", "insert": "Insert “{r}”"},
+    "en": {
+        "rewrite": "Replace with “{r}”",
+        "delete": "Delete “{m}”",
+        "prepend": "Start with “{r}”",
+        "append": "End with “{r}”",
+        "insert": "Insert “{r}”",
+    },
 }
 
 
@@ -26,8 +32,10 @@ def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = T
     matcher = ruleset.matcher
     make_customer = None
     if with_customer and ruleset.uses_customer and context.customer:
+
         def make_customer() -> Scan:
             return _scan(ruleset, context.customer, context, with_customer=False)
+
     return Scan(ntext, matcher.scan_terms(ntext.text), matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer)
 
 

@@ -133,8 +133,7 @@ class Not:
 
 
 Expr = (
-    Contains | Regex | Starts | Ends | Count | Near | Valid | TurnIs | ChannelIs | LocaleIs
-    | Customer | TimeIn | InScope | And | Or | Not
+    Contains | Regex | Starts | Ends | Count | Near | Valid | TurnIs | ChannelIs | LocaleIs | Customer | TimeIn | InScope | And | Or | Not
 )
 
 

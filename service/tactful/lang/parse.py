@@ -368,7 +368,9 @@ def _syntax_diagnostic(path: str, text: str, err: UnexpectedInput) -> Diagnostic
         if ch == '"':
             return Diagnostic("E103", "unclosed string", span, hint='close the string with `"` on the same line')
         if ch == "/":
-            return Diagnostic("E104", "unclosed or empty /regex/", span, hint="a regex is written /.../ on one line; escape a slash inside it as \\/")
+            return Diagnostic(
+                "E104", "unclosed or empty /regex/", span, hint="a regex is written /.../ on one line; escape a slash inside it as \\/"
+            )
         return Diagnostic("E101", f"unexpected character {ch!r}", span, hint=_expected_hint(err.allowed))
     assert isinstance(err, UnexpectedToken)
     tok = err.token
@@ -398,7 +400,7 @@ def _expected_hint(expected: set[str] | None) -> str | None:
     if 'a "string"' in names and "a /regex/" in names:
         return 'a condition goes here: a quoted "term", [list, of, terms], @list_name, /regex/, or a context test such as `turn is first`'
     if len(names) > 12:
-        names = names[:12] + ["..."]
+        names = [*names[:12], "..."]
     return "expected " + ", ".join(names)
 
 

@@ -48,7 +48,9 @@ def _run_one(rs: Ruleset, rule: CompiledRule, ex: ast.Example) -> ExampleOutcome
     edits = choose_edits(hits)
     if ex.expected is None:
         if edits:
-            return outcome(False, f"the rule rewrites this example to “{apply_edits(ex.text, edits)}”: add -> \"...\" with the expected rewrite")
+            return outcome(
+                False, f'the rule rewrites this example to “{apply_edits(ex.text, edits)}”: add -> "..." with the expected rewrite'
+            )
         return outcome(True)
     got = apply_edits(ex.text, edits)
     if got != ex.expected:

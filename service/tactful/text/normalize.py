@@ -115,16 +115,14 @@ def _table(opts: NormalizeOptions) -> dict[int, str]:
 class Normalizer:
     """Callable normalizer for one set of options; safe to share between threads."""
 
-    __slots__ = ("options", "_table", "_noise", "_expanding")
+    __slots__ = ("_expanding", "_noise", "_table", "options")
 
     def __init__(self, options: NormalizeOptions) -> None:
         self.options = options
         self._table = _table(options)
         wide = "".join(re.escape(chr(c)) for c, out in self._table.items() if len(out) != 1)
         self._expanding = re.compile(f"[{wide}]") if wide else None
-        self._noise = (
-            re.compile(rf"(?<=\w)[{re.escape(options.noise)}]+(?=\w)") if options.noise else None
-        )
+        self._noise = re.compile(rf"(?<=\w)[{re.escape(options.noise)}]+(?=\w)") if options.noise else None
 
     def __call__(self, text: str) -> NormalizedText:
         out = text.translate(self._table)
