@@ -10,7 +10,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from tactful import __version__
-from tactful.compile.lowering import Lowering, Names
+from tactful.compile.lowering import Lowering, Names, suggest_name
 from tactful.compile.matchers import Matcher
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, Ruleset
@@ -248,7 +248,8 @@ def _lower_fixes(rule: ast.Rule, low: Lowering, groups: int) -> tuple[CompiledFi
                         "E222",
                         f"unknown map @{fix.value}",
                         fix.span,
-                        hint=did_you_mean(fix.value, sorted(low.names.maps)) or 'declare it with map NAME = { "term" -> "replacement" }',
+                        hint=suggest_name("@", fix.value, sorted(low.names.maps))
+                        or 'declare it with map NAME = { "term" -> "replacement" }',
                     )
                 )
                 continue

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
 import re2
 
+from tactful.compile.matchers import quiet_options
 from tactful.compile.packs import did_you_mean
 from tactful.conditions import And, Contains, ContextTest, Count, CustomerTest, Edge, Near, Node, Not, Or, RegexMatch, ScopeFilter, Valid
 from tactful.conditions.checksums import CHECKS
@@ -17,6 +19,7 @@ from tactful.model import CHANNELS, TURNS
 from tactful.text import Normalizer
 
 _TEMPLATE = re.compile(r"\{([^{}]*)\}")
+_RE2_HINT = "regexes use RE2 syntax: no backreferences or lookaround; escape a literal ( or [ with a backslash"
 
 
 @dataclass
@@ -70,7 +73,12 @@ class Lowering:
             keys = tuple(k for k, _ in self.names.maps[ts.name].entries)
             return self._intern(("map", ts.name), keys, ts.span)
         known = sorted({*self.names.lists, *self.names.maps})
-        self.diags.append(Diagnostic("E203", f"unknown list @{ts.name}", ts.span, hint=_suggest("@", ts.name, known)))
+        hint = suggest_name("@", ts.name, known)
+        close = difflib.get_close_matches(ts.name, known, n=1, cutoff=0.6)
+        if close:
+            decl = self.names.lists[close[0]][1] if close[0] in self.names.lists else self.names.maps[close[0]]
+            hint = hint.rstrip("?") + f" ({decl.span})?"
+        self.diags.append(Diagnostic("E203", f"unknown list @{ts.name}", ts.span, hint=hint))
         return None
 
     def map_lookup(self, name: str) -> dict[str, str]:
@@ -86,11 +94,11 @@ class Lowering:
         if rid is not None:
             return rid
         try:
-            compiled = re2.compile(pattern)
+            compiled = re2.compile(pattern, quiet_options())
         except re2.error as err:
-            self.diags.append(
-                Diagnostic("E301", f"invalid regex: {err}", node.span, hint="regexes use RE2 syntax (no backreferences or lookaround)")
-            )
+            reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+            reason = reason.replace("(?i)", "", 1)
+            self.diags.append(Diagnostic("E301", f"invalid regex: {reason}", node.span, hint=_RE2_HINT))
             return None
         rid = self._regex_ids[pattern] = len(self.regexes)
         self.regexes.append(pattern)
@@ -104,7 +112,7 @@ class Lowering:
         decl = self.names.scopes.get(node.name)
         if decl is None:
             self.diags.append(
-                Diagnostic("E215", f"unknown scope {node.name!r}", node.span, hint=_suggest("", node.name, sorted(self.names.scopes)))
+                Diagnostic("E215", f"unknown scope {node.name!r}", node.span, hint=suggest_name("", node.name, sorted(self.names.scopes)))
             )
             return None
         cues = []
@@ -206,7 +214,7 @@ class Lowering:
             self.diags.append(Diagnostic("E302", f"{what} refers to {{{key}}}, which the condition does not capture", span, hint=hint))  # type: ignore[arg-type]
 
 
-def _suggest(prefix: str, name: str, known: list[str]) -> str:
+def suggest_name(prefix: str, name: str, known: list[str]) -> str:
     guess = did_you_mean(name, known)
     if guess:
         return guess.replace("did you mean '", f"did you mean {prefix}").replace("'?", "?")

@@ -10,6 +10,13 @@ import re2
 from tactful.conditions.scan import Match
 
 
+def quiet_options() -> re2.Options:
+    """RE2 options that report errors as exceptions only (no C++ log lines on stderr)."""
+    opts = re2.Options()
+    opts.log_errors = False
+    return opts
+
+
 def _is_word(ch: str) -> bool:
     return ch.isascii() and (ch.isalnum() or ch == "_")
 
@@ -25,11 +32,11 @@ class Matcher:
         # Latin words match whole words only: "u" must not fire inside "you".
         self._bounded = tuple((_is_word(t[0]), _is_word(t[-1])) for t in terms)
         self._ac = ahocorasick_rs.AhoCorasick(list(terms)) if terms else None
-        self._regexes = tuple(re2.compile(p) for p in regexes)
+        self._regexes = tuple(re2.compile(p, quiet_options()) for p in regexes)
         self.regex_count = len(regexes)
         self._set = None
         if regexes:
-            rset = re2.Set.SearchSet(re2.Options())
+            rset = re2.Set.SearchSet(quiet_options())
             for p in regexes:
                 rset.Add(p)
             rset.Compile()

@@ -1,0 +1,153 @@
+"""Engine behaviour on the core fixture pack: spans in the original text, UTF-16 offsets,
+rewrites and their re-check, context predicates, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tactful.compile.compiler import compile_path, compile_text
+from tactful.compile.ruleset import Ruleset
+from tactful.engine import check
+from tactful.model import Context, Severity
+
+CORE = Path(__file__).resolve().parent.parent / "fixtures" / "core"
+
+
+@pytest.fixture(scope="module")
+def core() -> Ruleset:
+    return compile_path(CORE).get("core")
+
+
+def rules_of(rs: Ruleset, text: str, ctx: Context | None = None) -> list[str]:
+    return [v.rule for v in check(rs, text, ctx).violations]
+
+
+def test_spans_on_traditional_input_point_into_the_traditional_text(core: Ruleset) -> None:
+    text = "是的，但是我們絕對保證明天到貨"
+    result = check(core, text)
+    by_rule = {v.rule: v for v in result.violations}
+    assert text[by_rule["yes_but"].start : by_rule["yes_but"].end] == "是的，但是"
+    promise = by_rule["promise"]
+    assert promise.match == "絕對保證" == text[promise.start : promise.end]
+    # the rewrite keeps the agent's script and punctuation
+    assert result.rewritten == "是的，同時我們會盡力確保明天到貨"
+
+
+def test_full_width_input_matches_half_width_terms(core: Ruleset) -> None:
+    text = "thank ｕ"
+    (v,) = check(core, text).violations
+    assert (v.rule, v.start, v.end, v.match) == ("english_u", 6, 7, "ｕ")
+
+
+def test_emoji_before_a_match_shifts_utf16_offsets_only(core: Ruleset) -> None:
+    text = "😀😀是的,但是"
+    (v,) = check(core, text).violations
+    assert (v.start, v.end) == (2, 7)
+    assert (v.utf16_start, v.utf16_end) == (4, 9)
+
+
+def test_noise_characters_between_letters_are_skipped(core: Ruleset) -> None:
+    text = "您别无*理*取*闹"
+    (v,) = check(core, text).violations
+    assert v.rule == "rude_words"
+    assert text[v.start : v.end] == "无*理*取*闹"
+
+
+def test_exceptions_negation_and_hedges_suppress_matches(core: Ruleset) -> None:
+    assert rules_of(core, "为了保证您的账户安全,请勿外传") == []
+    assert rules_of(core, "这个我们无法保证") == []
+    assert rules_of(core, "不知道您现在方便吗?") == []
+    assert rules_of(core, "这个我不知道。") == ["refusal"]
+    assert rules_of(core, "我保证") == ["promise"]
+
+
+def test_context_predicates(core: Ruleset) -> None:
+    assert rules_of(core, "请问办理什么业务", Context(turn="first")) == ["greet"]
+    assert rules_of(core, "请问办理什么业务", Context(turn="middle")) == []
+    assert "morning" in rules_of(core, "您好", Context(turn="first", time=(11, 59)))
+    assert "morning" not in rules_of(core, "您好", Context(turn="first", time=(12, 0)))
+    assert "morning" not in rules_of(core, "您好", Context(turn="first"))
+    assert rules_of(core, "已处理", Context(turn="last")) == ["closing"]
+    assert rules_of(core, "已为您补发", Context(customer="東西壞了!")) == ["apology"]
+    assert rules_of(core, "抱歉,已为您补发", Context(customer="东西坏了")) == []
+    assert "phone_channel" in rules_of(core, "您好", Context(turn="first", channel="phone"))
+    assert "phone_channel" not in rules_of(core, "您好,工号1024", Context(turn="first", channel="phone"))
+
+
+def test_context_only_violation_has_an_empty_span_and_an_insertion(core: Ruleset) -> None:
+    result = check(core, "已处理", Context(turn="last"))
+    (v,) = result.violations
+    assert (v.start, v.end, v.match) == (0, 0, "")
+    assert result.rewritten == "已处理。感谢您的耐心"
+
+
+def test_count_starts_followed_and_checksums(core: Ruleset) -> None:
+    (v,) = check(core, "快点!!!").violations
+    assert (v.rule, v.match) == ("shouting", "!!!")
+    assert rules_of(core, "喂,说话") == ["starts_with_hey"]
+    assert rules_of(core, "您好,喂养宠物要注意") == []
+    assert rules_of(core, "保证明天一定到") == ["promise", "promise_near"]
+    assert rules_of(core, "一定到,我保证") == ["promise"]
+    assert rules_of(core, "卡号4111 1111 1111 1111") == ["card_number"]
+    assert rules_of(core, "卡号4111 1111 1111 1112") == []
+
+
+def test_latin_terms_match_whole_words_only(core: Ruleset) -> None:
+    assert rules_of(core, "thank you") == []
+    assert rules_of(core, "see u tomorrow") == ["english_u"]
+    assert rules_of(core, "u") == ["english_u"]
+
+
+def test_rewrite_applies_all_non_conflicting_edits_and_recheck_is_clean(core: Ruleset) -> None:
+    ctx = Context(turn="first", customer="快递太慢了")
+    result = check(core, "是的,但是我们绝对保证明天到货", ctx)
+    assert {v.rule for v in result.violations} == {"yes_but", "promise", "greet", "apology"}
+    again = check(core, result.rewritten, ctx)
+    assert again.violations == ()
+    assert result.rewritten == "您好,非常抱歉,是的,同时我们会尽力确保明天到货"
+
+
+def test_conflicting_edits_prefer_higher_severity() -> None:
+    rs = compile_text(
+        """
+        rule low { category slang severity info message "m" when "绝对" rewrite "LOW"
+          example bad "绝对" -> "LOW" example good "x" }
+        rule high { category unfulfillable_promise severity error message "m" when "绝对保证" rewrite "HIGH"
+          example bad "绝对保证" -> "HIGH" example good "x" }
+        """
+    )
+    result = check(rs, "我绝对保证")
+    assert [v.rule for v in result.violations] == ["low", "high"]  # reported in text order
+    assert result.violations[1].severity is Severity.ERROR
+    assert result.rewritten == "我HIGH"
+
+
+def test_insert_before_and_after() -> None:
+    rs = compile_text(
+        """
+        rule wait { category stalling message "m" when "请稍等" insert after ",我马上为您查询"
+          example bad "请稍等" -> "请稍等,我马上为您查询" example good "好的" }
+        rule please { category missing_courtesy message "m" when /^帮我/ insert before "请"
+          example bad "帮我看看" -> "请帮我看看" example good "请帮我看看" }
+        """
+    )
+    assert check(rs, "请稍等").rewritten == "请稍等,我马上为您查询"
+    assert check(rs, "帮我看看").rewritten == "请帮我看看"
+
+
+def test_output_is_deterministic(core: Ruleset) -> None:
+    text = "是的,但是我不知道,您别无理取闹!!!我们绝对保证"
+    first = check(core, text, Context(turn="last"))
+    for _ in range(5):
+        assert check(core, text, Context(turn="last")) == first
+
+
+def test_compiled_ruleset_is_shared_safely_between_threads(core: Ruleset) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["是的,但是我们绝对保证", "这个我不知道", "您好", "thank u"] * 50
+    expected = [check(core, t) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(lambda t: check(core, t), texts)) == expected

@@ -1,0 +1,58 @@
+"""Property tests: any Unicode text never crashes the engine; every span lies in the text and,
+for literal rules, covers the original substring that normalizes to the term."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tactful.compile.compiler import compile_path, compile_text
+from tactful.engine import check
+from tactful.model import Context
+from tactful.text import NormalizeOptions, Normalizer, utf16_index
+
+CORE = compile_path(Path(__file__).resolve().parent.parent / "fixtures" / "core").get("core")
+TERMS = ["保证", "不知道", "無理取鬧", "ｕ", "好哒", "ＡＢＣ", "…", "㈱"]
+LITERAL = compile_text(
+    'pack "lit" { normalize [nfkc, width, casefold, t2s, noise("*")] }\n'
+    f"list terms = [{', '.join(repr(t).replace(chr(39), chr(34)) for t in TERMS)}]\n"
+    'rule lit { category rude message "m" when @terms example bad "保证" example good "x" }'
+)
+NORMALIZE = Normalizer(NormalizeOptions(t2s=True, noise="*"))
+
+# Text mixing the terms with arbitrary Unicode (astral planes, combining marks, full width).
+pieces = st.one_of(st.sampled_from([*TERMS, "*", "😀", "，", "ｅ\u0301", "İ", "ß"]), st.text(max_size=6))
+texts = st.lists(pieces, max_size=12).map("".join)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(st.text(max_size=200), st.sampled_from([None, "first", "middle", "last"]), st.text(max_size=30))
+def test_any_text_never_crashes_and_spans_stay_inside(text: str, turn: str | None, customer: str) -> None:
+    result = check(CORE, text, Context(turn=turn, customer=customer))
+    for v in result.violations:
+        assert 0 <= v.start <= v.end <= len(text)
+        assert v.match == text[v.start : v.end]
+        assert v.utf16_start == utf16_index(text, v.start)
+        assert v.utf16_end == len(text[: v.end].encode("utf-16-le")) // 2
+
+
+@SETTINGS
+@given(texts)
+def test_literal_spans_cover_the_substring_that_normalizes_to_the_term(text: str) -> None:
+    normalized_terms = {NORMALIZE.term(t) for t in TERMS}
+    for v in check(LITERAL, text).violations:
+        assert NORMALIZE(text[v.start : v.end]).text in normalized_terms, (text, v)
+
+
+@SETTINGS
+@given(texts)
+def test_offset_map_is_monotonic_and_in_range(text: str) -> None:
+    nt = NORMALIZE(text)
+    for i in range(len(nt.text)):
+        lo, hi = nt.to_original(i, i + 1)
+        assert 0 <= lo < hi <= len(text)
+    if nt.origin is not None:
+        assert list(nt.origin) == sorted(nt.origin)
