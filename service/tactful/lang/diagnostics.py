@@ -58,6 +58,7 @@ def render(diag: Diagnostic, source: str | None = None) -> str:
     """Render GNU-style `path:line:col: error[E203]: message`, the source line, a caret run, a hint."""
     head = f"{diag.span}: " if diag.span else ""
     lines = [f"{head}{diag.severity}[{diag.code}]: {diag.message}"]
+    gutter = " " * len(str(diag.span.line)) if diag.span is not None else " "
     if diag.span is not None:
         if source is None:
             try:
@@ -67,7 +68,6 @@ def render(diag: Diagnostic, source: str | None = None) -> str:
         src_lines = source.splitlines() if source is not None else []
         if 0 < diag.span.line <= len(src_lines):
             text = src_lines[diag.span.line - 1].replace("\t", " ")
-            gutter = " " * len(str(diag.span.line))
             col = max(diag.span.column - 1, 0)
             pad = display_width(text[:col])
             marked = text[col : col + max(diag.span.length, 1)] or " "
@@ -75,9 +75,9 @@ def render(diag: Diagnostic, source: str | None = None) -> str:
             lines.append(f"{diag.span.line} | {text}")
             lines.append(f"{gutter} | {' ' * pad}{'^' * max(display_width(marked), 1)}")
     if diag.hint:
-        lines.append(f"  = hint: {diag.hint}")
+        lines.append(f"{gutter} = hint: {diag.hint}")
     for rel in diag.related:
-        lines.append(f"  = note: see {rel}")
+        lines.append(f"{gutter} = note: see {rel}")
     return "\n".join(lines)
 
 

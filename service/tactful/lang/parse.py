@@ -5,6 +5,7 @@ Syntax errors come back as Diagnostics (file:line:col + hint), never as Lark exc
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from lark import Token, Transformer, Tree, v_args
@@ -375,12 +376,12 @@ def _syntax_diagnostic(path: str, text: str, err: UnexpectedInput) -> Diagnostic
     assert isinstance(err, UnexpectedToken)
     tok = err.token
     shown = str(tok)
-    return Diagnostic(
-        "E101",
-        f"unexpected {shown!r}",
-        SourceSpan(path, line, col, max(len(shown), 1)),
-        hint=_expected_hint(err.expected),
-    )
+    hint = _expected_hint(err.expected)
+    keywords = [n.strip("`") for n in (_token_name(t) for t in err.expected or ()) if n.startswith("`")]
+    close = difflib.get_close_matches(shown, keywords, n=1, cutoff=0.75)
+    if close:
+        hint = f"did you mean `{close[0]}`? {hint}"
+    return Diagnostic("E101", f"unexpected {shown!r}", SourceSpan(path, line, col, max(len(shown), 1)), hint=hint)
 
 
 def _token_name(name: str) -> str:
