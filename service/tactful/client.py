@@ -1,0 +1,145 @@
+"""A small synchronous client for `tactful serve`, returning the same Result values as the in-process engine.
+
+>>> from tactful.client import TactfulClient                      # doctest: +SKIP
+>>> with TactfulClient("localhost:50051", timeout=0.5) as client:  # doctest: +SKIP
+...     result = client.check("是的,但是我们绝对保证明天到货")
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+import grpc
+
+from tactful.model import TURNS, Context, Edit, Result, Severity, Suggestion, Violation
+from tactful.v1 import checker_pb2 as pb
+from tactful.v1 import checker_pb2_grpc as pb_grpc
+
+_TURN = {name: i + 1 for i, name in enumerate(TURNS)}
+
+
+class ServiceError(Exception):
+    """The service refused or failed a call; `code` is the gRPC status, the message says what to fix."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSummary:
+    id: str
+    category: str
+    severity: Severity
+    description: str
+    pack: str
+    rationale: str
+
+
+def context_to_proto(ctx: Context | None) -> pb.Context:
+    """The request context for an engine Context (time of day is sent as a UTC-free local time)."""
+    if ctx is None:
+        return pb.Context()
+    out = pb.Context(turn=_TURN.get(ctx.turn or "", 0), customer_message=ctx.customer, channel=ctx.channel or "", locale=ctx.locale or "")
+    if ctx.time is not None:
+        # The engine wants a local (hour, minute): send it as that time on 1970-01-01 UTC, read in UTC.
+        hh, mm = ctx.time
+        out.sent_at.FromSeconds(hh * 3600 + mm * 60)
+    return out
+
+
+def result_from_proto(text: str, resp: pb.CheckResponse) -> Result:
+    violations = tuple(
+        Violation(
+            rule=v.rule_id,
+            category=v.category,
+            severity=Severity(v.severity) if v.severity else Severity.INFO,
+            message=v.message,
+            start=v.span.start,
+            end=v.span.end,
+            utf16_start=v.span.utf16_start,
+            utf16_end=v.span.utf16_end,
+            match=v.matched_text,
+            suggestions=tuple(
+                Suggestion(s.description, tuple(Edit(e.span.start, e.span.end, e.replacement) for e in s.edits)) for s in v.suggestions
+            ),
+            pack=v.pack,
+        )
+        for v in resp.violations
+    )
+    applied = tuple(Edit(e.span.start, e.span.end, e.replacement) for e in resp.applied_edits)
+    return Result(text, violations, resp.rewritten_text, resp.ruleset, resp.ruleset_version, applied)
+
+
+class TactfulClient:
+    """Calls CheckerService over one channel; `timeout` (seconds) is every call's deadline.
+
+    Args:
+        target: "host:port" of a running `tactful serve`.
+        timeout: per-call deadline in seconds.
+        ruleset: ruleset to ask for (None: the server's choice).
+        credentials: TLS channel credentials (None: plaintext).
+    """
+
+    def __init__(
+        self, target: str, timeout: float = 5.0, ruleset: str | None = None, credentials: grpc.ChannelCredentials | None = None
+    ) -> None:
+        self.target = target
+        self.timeout = timeout
+        self.ruleset = ruleset or ""
+        self._channel = grpc.secure_channel(target, credentials) if credentials else grpc.insecure_channel(target)
+        self.stub = pb_grpc.CheckerServiceStub(self._channel)
+
+    def check(self, text: str, context: Context | None = None, request_id: str = "") -> Result:
+        """Check one reply.
+
+        Raises:
+            ServiceError: the call failed (bad input, unknown ruleset, deadline, server unreachable).
+        """
+        request = pb.CheckRequest(text=text, ruleset=self.ruleset, context=context_to_proto(context), request_id=request_id)
+        return result_from_proto(text, self._call(self.stub.Check, request))
+
+    def list_rules(self) -> list[RuleSummary]:
+        resp = self._call(self.stub.ListRules, pb.ListRulesRequest(ruleset=self.ruleset))
+        return [RuleSummary(r.id, r.category, Severity(r.severity), r.description, r.pack, r.rationale) for r in resp.rules]
+
+    def _call(self, method: Callable[..., object], request: object) -> object:
+        try:
+            return method(request, timeout=self.timeout)
+        except grpc.RpcError as err:
+            code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
+            details = err.details() if hasattr(err, "details") else str(err)
+            if code is grpc.StatusCode.UNAVAILABLE:
+                details = f"cannot reach the checking service at {self.target} ({details})"
+            raise ServiceError(code, f"{code.name}: {details}") from None
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def __enter__(self) -> TactfulClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+
+def remote_checker(target: str, ruleset: str | None = None, timeout: float = 10.0) -> Callable[[str, Context], Result]:
+    """A `(text, context) -> Result` function that checks through a running server: `tactful check --server`'s adapter.
+
+    A failed call ends the command the way the CLI ends on a usage error: one `tactful: ...` line
+    on stderr and exit code 2, never a traceback. (The client sits below the CLI in the layering,
+    so it cannot raise the CLI's own UsageError.)
+    """
+    client = TactfulClient(target, timeout=timeout, ruleset=ruleset)
+
+    def remote(text: str, ctx: Context) -> Result:
+        try:
+            return client.check(text, ctx)
+        except ServiceError as err:
+            print(f"tactful: server {target}: {err}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    return remote

@@ -1,0 +1,1 @@
+"""The gRPC checking service: `tactful serve` (app), proto translation (servicer), reloads, metrics, logs."""

@@ -1,0 +1,79 @@
+"""Prometheus metrics: per-RPC count and latency by status code, violations by category, ruleset and reloads.
+
+With several worker processes the values live in prometheus_client's multiprocess directory and
+the supervisor serves their sum; with one process they live in a registry of this server's own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from wsgiref.simple_server import WSGIServer
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
+from prometheus_client import multiprocess as mp
+
+from tactful.model import Violation
+
+# Sub-millisecond buckets: a check takes tens of microseconds, a whole RPC well under a millisecond.
+_LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5)
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+class Metrics:
+    """The service's metrics, registered in `registry` (None: multiprocess files only)."""
+
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        self.registry = registry
+        self.rpcs = Counter("tactful_rpc_requests", "RPCs handled, by method and status code.", ["rpc", "code"], registry=registry)
+        self.latency = Histogram(
+            "tactful_rpc_duration_seconds",
+            "RPC latency, by method and status code.",
+            ["rpc", "code"],
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.violations = Counter("tactful_violations", "Violations found, by category.", ["category"], registry=registry)
+        self.drafts_skipped = Counter(
+            "tactful_stream_drafts_skipped", "CheckStream drafts superseded before they were checked.", registry=registry
+        )
+        self.reloads = Counter(
+            "tactful_ruleset_reloads", "Ruleset (re)loads, by result (success | failure).", ["result"], registry=registry
+        )
+        self.ruleset = Gauge(
+            "tactful_ruleset_info",
+            "1 for each ruleset and content version being served, 0 for versions replaced since.",
+            ["ruleset", "version"],
+            registry=registry,
+            multiprocess_mode="livemostrecent",
+        )
+        self._served: dict[str, str] = {}
+
+    def observe_rpc(self, rpc: str, code: str, seconds: float) -> None:
+        self.rpcs.labels(rpc, code).inc()
+        self.latency.labels(rpc, code).observe(seconds)
+
+    def observe_violations(self, violations: Iterable[Violation]) -> None:
+        for v in violations:
+            self.violations.labels(v.category).inc()
+
+    def served(self, versions: dict[str, str]) -> None:
+        """Record the ruleset versions now served; versions replaced drop to 0 (not removed, so a scrape sees the change)."""
+        for name, old in self._served.items():
+            if versions.get(name) != old:
+                self.ruleset.labels(name, old).set(0)
+        for name, version in versions.items():
+            self.ruleset.labels(name, version).set(1)
+        self._served = dict(versions)
+
+
+def serve_http(port: int, host: str, registry: CollectorRegistry | None) -> WSGIServer:
+    """Serve /metrics in Prometheus text format on a daemon thread; None registry sums the worker processes."""
+    if registry is None:
+        registry = CollectorRegistry()
+        mp.MultiProcessCollector(registry)
+    server, _thread = start_http_server(port, addr=host, registry=registry)
+    return server

@@ -1,0 +1,165 @@
+"""The rules being served, and their hot reload: compile off the request path, test, then swap one reference.
+
+A reload is triggered by a change to any file under the rules path (polled by mtime, size and
+inode) or by SIGHUP. The new library must compile and pass every embedded example; only then does
+it replace the old one, in a single attribute assignment, so a request that already read the old
+library finishes on it. Any failure keeps the last good library and is logged with file:line:col.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from tactful.compile.compiler import compile_path
+from tactful.compile.ruleset import Library
+from tactful.lang.diagnostics import CompileError, Diagnostic
+from tactful.server.logging import get_logger
+from tactful.tester import run_examples
+
+Fingerprint = tuple[tuple[str, int, int, int], ...]
+
+
+class LoadFailed(Exception):
+    """The rules at the path cannot be served; `problems` are log-ready dicts with a location."""
+
+    def __init__(self, summary: str, problems: list[dict[str, object]]) -> None:
+        super().__init__(summary)
+        self.problems = problems
+
+
+def fingerprint(path: Path) -> Fingerprint:
+    """What changes when any rule file is edited, added, removed or replaced."""
+    if path.is_file():
+        files = [path]
+    else:
+        files = sorted(p for p in path.rglob("*") if not any(part.startswith(".") for part in p.relative_to(path).parts))
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue  # deleted between listing and stat: the next poll sees the removal
+        if f.is_file():
+            out.append((str(f), st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(out)
+
+
+def _diagnostic_fields(d: Diagnostic) -> dict[str, object]:
+    fields: dict[str, object] = {"code": d.code, "message": d.message}
+    if d.span is not None:
+        fields.update(location=str(d.span), path=d.span.path, line=d.span.line, col=d.span.column)
+    if d.hint:
+        fields["hint"] = d.hint
+    return fields
+
+
+def load(path: Path, default_ruleset: str | None) -> Library:
+    """Compile `path`, run its embedded examples and check the default ruleset exists.
+
+    Raises:
+        LoadFailed: with one problem per compile diagnostic or failing example.
+    """
+    try:
+        library = compile_path(path)
+    except CompileError as err:
+        raise LoadFailed(f"{len(err.diagnostics)} compile error(s)", [_diagnostic_fields(d) for d in err.diagnostics]) from None
+    failed = [o for o in run_examples(library) if not o.passed]
+    if failed:
+        problems: list[dict[str, object]] = [
+            {"code": "example", "location": o.location, "rule": o.rule, "message": o.reason} for o in failed
+        ]
+        raise LoadFailed(f"{len(failed)} embedded example(s) fail", problems)
+    if default_ruleset is not None:
+        if default_ruleset not in library.rulesets:
+            available = ", ".join(library.names)
+            raise LoadFailed(
+                f"default ruleset {default_ruleset!r} is not defined",
+                [{"code": "default-ruleset", "message": f"--default-ruleset {default_ruleset!r} is not one of: {available}"}],
+            )
+        library = dataclasses.replace(library, default_name=default_ruleset)
+    return library
+
+
+class RulesHolder:
+    """Holds the library being served and replaces it when the rules change and still pass their examples."""
+
+    def __init__(
+        self,
+        path: Path,
+        default_ruleset: str | None = None,
+        on_swap: Callable[[Library], None] | None = None,
+        on_failure: Callable[[LoadFailed], None] | None = None,
+    ) -> None:
+        self.path = path
+        self.default_ruleset = default_ruleset
+        self.library: Library | None = None  # read once per request; replaced, never mutated
+        self._on_swap = on_swap or (lambda _lib: None)
+        self._on_failure = on_failure or (lambda _err: None)
+        self._attempted: Fingerprint | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # one compile at a time (watcher vs. SIGHUP vs. a test)
+        self._thread: threading.Thread | None = None
+        self._log = get_logger("tactful.reload")
+
+    def load_initial(self) -> Library:
+        """The first load: failures propagate, since there is no last good library to fall back on."""
+        with self._lock:
+            self._attempted = fingerprint(self.path)
+            library = load(self.path, self.default_ruleset)
+            self._swap(library, initial=True)
+            return library
+
+    def reload(self) -> bool:
+        """Try to load the rules again; True if a new library is now served."""
+        with self._lock:
+            self._attempted = fingerprint(self.path)
+            try:
+                library = load(self.path, self.default_ruleset)
+            except LoadFailed as err:
+                for problem in err.problems:
+                    self._log.error("rule problem", **problem)
+                self._log.error("reload failed; still serving the last good rules", reason=str(err), **self._versions())
+                self._on_failure(err)
+                return False
+            except Exception:
+                # A compiler fault must not kill the watcher thread: keep serving, surface it loudly.
+                self._log.exception("reload failed with an internal error; still serving the last good rules")
+                self._on_failure(LoadFailed("internal error", []))
+                return False
+            self._swap(library, initial=False)
+            return True
+
+    def request_reload(self) -> None:
+        """Ask the watcher for a reload now (SIGHUP); safe to call from a signal handler."""
+        self._wake.set()
+
+    def watch(self, interval: float = 1.0) -> None:
+        """Poll the rules path every `interval` seconds on a daemon thread."""
+        self._thread = threading.Thread(target=self._watch, args=(interval,), name="tactful-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def _watch(self, interval: float) -> None:
+        while not self._stop.is_set():
+            forced = self._wake.wait(interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            if forced or fingerprint(self.path) != self._attempted:
+                self.reload()
+
+    def _swap(self, library: Library, initial: bool) -> None:
+        self.library = library
+        self._log.info("rules loaded" if initial else "rules reloaded", path=str(self.path), **self._versions())
+        self._on_swap(library)
+
+    def _versions(self) -> dict[str, object]:
+        lib = self.library
+        return {"versions": {n: rs.version for n, rs in lib.rulesets.items()}} if lib else {}

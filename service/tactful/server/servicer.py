@@ -1,0 +1,250 @@
+"""CheckerService: proto in, engine call, proto out. Translation only: errors are raised, status.py picks the codes."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import grpc
+
+from tactful.compile.ruleset import Library, Ruleset
+from tactful.engine import check
+from tactful.model import CHANNELS, LOCALES, TURNS, Context, Edit, Result, Violation
+from tactful.server.logging import Decision
+from tactful.server.reload import RulesHolder
+from tactful.server.status import GaveUp, InvalidArgument, NotReady, TooLarge, status_of
+from tactful.text import to_utf16
+from tactful.v1 import checker_pb2 as pb
+from tactful.v1 import checker_pb2_grpc as pb_grpc
+
+_SEVERITY = {1: pb.SEVERITY_INFO, 2: pb.SEVERITY_WARNING, 3: pb.SEVERITY_ERROR}
+_TURN_NAMES = ", ".join(f"TURN_{t.upper()}" for t in TURNS)
+
+
+def context_from_proto(ctx: pb.Context, max_bytes: int) -> Context:
+    """The engine's Context for a request's context, or InvalidArgument naming the bad field."""
+    turn = None
+    if ctx.turn:
+        if not 0 < ctx.turn <= len(TURNS):
+            raise InvalidArgument(f"context.turn {ctx.turn} is not a Turn value; use one of {_TURN_NAMES} (or leave it unset)")
+        turn = TURNS[ctx.turn - 1]
+    if ctx.channel and ctx.channel not in CHANNELS:
+        raise InvalidArgument(f"context.channel {ctx.channel!r} is not one of: {', '.join(CHANNELS)} (or empty)")
+    if ctx.locale and ctx.locale not in LOCALES:
+        raise InvalidArgument(f"context.locale {ctx.locale!r} is not one of: {', '.join(LOCALES)} (or empty)")
+    _check_size("context.customer_message", ctx.customer_message, max_bytes)
+    when = None
+    if ctx.HasField("sent_at"):
+        try:
+            zone = ZoneInfo(ctx.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidArgument(f"context.time_zone {ctx.time_zone!r} is not an IANA time zone name such as 'Asia/Shanghai'") from None
+        local = ctx.sent_at.ToDatetime(tzinfo=zone)
+        when = (local.hour, local.minute)
+    return Context(turn=turn, customer=ctx.customer_message, channel=ctx.channel or None, locale=ctx.locale or None, time=when)
+
+
+def _check_size(field: str, text: str, max_bytes: int) -> None:
+    size = len(text.encode("utf-8"))
+    if size > max_bytes:
+        raise InvalidArgument(f"{field} is {size} bytes, over the server's limit of {max_bytes} bytes; send a shorter text")
+
+
+def violation_id(v: Violation, occurrence: int) -> str:
+    """Same rule + same matched words + same occurrence number -> same id, so highlights survive a new draft.
+
+    >>> from tactful.model import Severity
+    >>> v = Violation("r", "rude", Severity.ERROR, "m", 3, 5, 3, 5, "不行")
+    >>> violation_id(v, 0) == violation_id(Violation("r", "rude", Severity.ERROR, "m", 9, 11, 9, 11, "不行"), 0)
+    True
+    """
+    digest = hashlib.blake2b(f"{v.rule}\0{v.match}\0{occurrence}".encode(), digest_size=6).hexdigest()
+    return f"{v.rule}-{digest}"
+
+
+class Translator:
+    """Model values -> proto messages; caches each ruleset's rationales by version."""
+
+    def __init__(self) -> None:
+        self._rationales: dict[str, dict[str, str]] = {}
+
+    def rationale(self, rs: Ruleset, rule_id: str) -> str:
+        table = self._rationales.get(rs.version)
+        if table is None:
+            if len(self._rationales) > 64:  # reloads add versions; old ones are never asked for again
+                self._rationales.clear()
+            table = self._rationales[rs.version] = {r.id: r.rationale for r in rs.rules}
+        return table.get(rule_id, "")
+
+    def response(self, result: Result, rs: Ruleset, req: pb.CheckRequest, request_id: str) -> pb.CheckResponse:
+        text = result.text
+        offsets = [x for v in result.violations for s in v.suggestions for e in s.edits for x in (e.start, e.end)]
+        offsets += [x for e in result.applied for x in (e.start, e.end)]
+        u16 = dict(zip(offsets, to_utf16(text, offsets), strict=True))
+        seen: dict[tuple[str, str], int] = {}
+        violations = []
+        for v in result.violations:
+            n = seen.get((v.rule, v.match), 0)
+            seen[(v.rule, v.match)] = n + 1
+            violations.append(
+                pb.Violation(
+                    rule_id=v.rule,
+                    category=v.category,
+                    severity=_SEVERITY[int(v.severity)],
+                    message=v.message,
+                    span=pb.Span(start=v.start, end=v.end, utf16_start=v.utf16_start, utf16_end=v.utf16_end),
+                    matched_text=v.match,
+                    suggestions=[pb.Suggestion(description=s.description, edits=[_edit(e, u16) for e in s.edits]) for s in v.suggestions],
+                    id=violation_id(v, n),
+                    rationale=self.rationale(rs, v.rule),
+                    pack=v.pack,
+                )
+            )
+        return pb.CheckResponse(
+            violations=violations,
+            rewritten_text=result.rewritten,
+            compliant=result.compliant,
+            ruleset=result.ruleset,
+            ruleset_version=result.ruleset_version,
+            request_id=request_id,
+            sequence=req.sequence,
+            applied_edits=[_edit(e, u16) for e in result.applied],
+        )
+
+
+def _edit(e: Edit, u16: dict[int, int]) -> pb.Edit:
+    return pb.Edit(span=pb.Span(start=e.start, end=e.end, utf16_start=u16[e.start], utf16_end=u16[e.end]), replacement=e.replacement)
+
+
+def _give_up_if_gone(context: grpc.ServicerContext) -> None:
+    """Stop before doing work nobody waits for any more."""
+    remaining = context.time_remaining()
+    if (remaining is not None and remaining <= 0) or not context.is_active():
+        raise GaveUp("the deadline passed before the reply was checked; allow more time or send less text")
+
+
+class CheckerServicer(pb_grpc.CheckerServiceServicer):
+    """The four RPCs. `on_decision` receives every checked reply (decision log + violation metrics)."""
+
+    def __init__(
+        self, rules: RulesHolder, on_decision: Callable[[Decision], None], max_text_bytes: int = 64 * 1024, max_batch: int = 256
+    ) -> None:
+        self.rules = rules
+        self.on_decision = on_decision
+        self.max_text_bytes = max_text_bytes
+        self.max_batch = max_batch
+        self.translate = Translator()
+
+    def _library(self) -> Library:
+        library = self.rules.library  # one read: the whole request uses this library even if a reload swaps it
+        if library is None:
+            raise NotReady("the rules are still being compiled; retry in a moment")
+        return library
+
+    def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str) -> pb.CheckResponse:
+        started = time.perf_counter()
+        _check_size("text", req.text, self.max_text_bytes)
+        ctx = context_from_proto(req.context, self.max_text_bytes)
+        rs = library.select(req.ruleset or None, ctx.locale, req.text)
+        result = check(rs, req.text, ctx)
+        request_id = req.request_id or uuid.uuid4().hex[:16]
+        response = self.translate.response(result, rs, req, request_id)
+        self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence))
+        return response
+
+    def Check(  # noqa: N802 - method names come from the proto
+        self, request: pb.CheckRequest, context: grpc.ServicerContext
+    ) -> pb.CheckResponse:
+        library = self._library()
+        _give_up_if_gone(context)
+        return self._check_one(request, library, "Check")
+
+    def BatchCheck(  # noqa: N802 - method names come from the proto
+        self, request: pb.BatchCheckRequest, context: grpc.ServicerContext
+    ) -> pb.BatchCheckResponse:
+        n = len(request.requests)
+        if n > self.max_batch:
+            raise TooLarge(f"batch has {n} requests, over the server's limit of {self.max_batch}; split it into smaller batches")
+        library = self._library()
+        out = pb.BatchCheckResponse()
+        for i, req in enumerate(request.requests):
+            _give_up_if_gone(context)
+            try:
+                out.responses.append(self._check_one(req, library, "BatchCheck"))
+            except (InvalidArgument, KeyError) as err:  # KeyError: UnknownRuleset
+                code, message = status_of(err)
+                out.errors.append(pb.BatchCheckError(index=i, code=code.value[0], message=f"requests[{i}]: {message}"))
+                out.responses.append(pb.CheckResponse(request_id=req.request_id, sequence=req.sequence))
+        return out
+
+    def CheckStream(  # noqa: N802 - method names come from the proto
+        self, request_iterator: Iterator[pb.CheckStreamRequest], context: grpc.ServicerContext
+    ) -> Iterator[pb.CheckStreamResponse]:
+        mailbox = LatestDraft(request_iterator)
+        while (item := mailbox.take()) is not None:
+            draft, skipped = item
+            _give_up_if_gone(context)
+            response = self._check_one(draft, self._library(), "CheckStream")
+            yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
+        if mailbox.error is not None:
+            raise mailbox.error
+
+    def ListRules(  # noqa: N802 - method names come from the proto
+        self, request: pb.ListRulesRequest, context: grpc.ServicerContext
+    ) -> pb.ListRulesResponse:
+        library = self._library()
+        rs = library.select(request.ruleset or None)
+        rules = [
+            pb.RuleInfo(
+                id=r.id, category=r.category, severity=_SEVERITY[int(r.severity)], description=r.message, pack=r.pack, rationale=r.rationale
+            )
+            for r in rs.rules
+        ]
+        return pb.ListRulesResponse(ruleset=rs.name, ruleset_version=rs.version, rules=rules, available_rulesets=library.names)
+
+
+class LatestDraft:
+    """A one-slot mailbox fed by a reader thread: a newer draft replaces an unchecked older one.
+
+    This is what lets the stream keep up with fast typists: the checker always works on the newest
+    draft, and the stream ends only after the last draft sent has been answered.
+    """
+
+    def __init__(self, requests: Iterable[pb.CheckStreamRequest]) -> None:
+        self._cond = threading.Condition()
+        self._draft: pb.CheckRequest | None = None
+        self._skipped = 0
+        self._done = False
+        self.error: BaseException | None = None
+        threading.Thread(target=self._read, args=(requests,), name="tactful-stream-reader", daemon=True).start()
+
+    def _read(self, requests: Iterable[pb.CheckStreamRequest]) -> None:
+        try:
+            for message in requests:
+                with self._cond:
+                    if self._draft is not None:
+                        self._skipped += 1
+                    self._draft = message.draft
+                    self._cond.notify()
+        except grpc.RpcError:
+            pass  # the client cancelled or the deadline passed: the stream is over, nothing to answer
+        except Exception as err:  # surfaced to the handler thread, which maps it to a status
+            self.error = err
+        finally:
+            with self._cond:
+                self._done = True
+                self._cond.notify()
+
+    def take(self) -> tuple[pb.CheckRequest, int] | None:
+        """The newest unanswered draft and how many were skipped before it; None once the client is done."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._draft is not None or self._done)
+            if self._draft is None:
+                return None
+            draft, skipped = self._draft, self._skipped
+            self._draft, self._skipped = None, 0
+            return draft, skipped

@@ -1,0 +1,55 @@
+"""The one table from exceptions to gRPC status codes; every other module raises, only this one decides."""
+
+from __future__ import annotations
+
+import grpc
+
+from tactful.compile.ruleset import UnknownRuleset
+
+
+class RequestError(Exception):
+    """A request the caller must change; the message says what to change."""
+
+
+class InvalidArgument(RequestError):
+    """Text over the limit, or a context value the rules do not know."""
+
+
+class TooLarge(RequestError):
+    """A batch with more requests than --max-batch."""
+
+
+class GaveUp(RequestError):
+    """The caller's deadline passed (or it cancelled) before the work was done; the work stops here."""
+
+
+class NotReady(RequestError):
+    """No ruleset is loaded yet (the first compile has not finished)."""
+
+
+_TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
+    (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
+    (UnknownRuleset, grpc.StatusCode.NOT_FOUND),
+    (TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (GaveUp, grpc.StatusCode.DEADLINE_EXCEEDED),
+    (NotReady, grpc.StatusCode.UNAVAILABLE),
+)
+
+
+def status_of(exc: BaseException) -> tuple[grpc.StatusCode, str]:
+    """The status code and caller-facing message for an exception.
+
+    Anything not in the table is a fault of ours: INTERNAL, with a message that leaks no internals
+    (the traceback goes to the server log instead).
+
+    >>> status_of(InvalidArgument("text is too long"))
+    (<StatusCode.INVALID_ARGUMENT: (3, 'invalid argument')>, 'text is too long')
+    >>> status_of(ZeroDivisionError("x"))[0].name
+    'INTERNAL'
+    """
+    for kind, code in _TABLE:
+        if isinstance(exc, kind):
+            if isinstance(exc, UnknownRuleset):
+                return code, str(exc.args[0])  # KeyError's str() adds quotes
+            return code, str(exc)
+    return grpc.StatusCode.INTERNAL, "internal error in the checking service; the server log has the details"
