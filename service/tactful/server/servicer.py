@@ -55,14 +55,18 @@ def _check_size(field: str, text: str, max_bytes: int) -> None:
 
 
 def violation_id(v: Violation, occurrence: int) -> str:
-    """Same rule + same matched words + same occurrence number -> same id, so highlights survive a new draft.
+    """The n-th violation of a rule keeps its id from draft to draft, so a UI highlight does not flicker.
+
+    The matched words are deliberately not part of the id: while the agent types, a match grows
+    ("是的,但" -> "是的,但是") and is still the same violation.
 
     >>> from tactful.model import Severity
-    >>> v = Violation("r", "rude", Severity.ERROR, "m", 3, 5, 3, 5, "不行")
-    >>> violation_id(v, 0) == violation_id(Violation("r", "rude", Severity.ERROR, "m", 9, 11, 9, 11, "不行"), 0)
+    >>> a = Violation("no_but", "contrastive_but", Severity.WARNING, "m", 3, 6, 3, 6, "是的,但")
+    >>> b = Violation("no_but", "contrastive_but", Severity.WARNING, "m", 3, 7, 3, 7, "是的,但是")
+    >>> violation_id(a, 0) == violation_id(b, 0) != violation_id(b, 1)
     True
     """
-    digest = hashlib.blake2b(f"{v.rule}\0{v.match}\0{occurrence}".encode(), digest_size=6).hexdigest()
+    digest = hashlib.blake2b(f"{v.rule}\0{occurrence}".encode(), digest_size=4).hexdigest()
     return f"{v.rule}-{digest}"
 
 
@@ -85,11 +89,11 @@ class Translator:
         offsets = [x for v in result.violations for s in v.suggestions for e in s.edits for x in (e.start, e.end)]
         offsets += [x for e in result.applied for x in (e.start, e.end)]
         u16 = dict(zip(offsets, to_utf16(text, offsets), strict=True))
-        seen: dict[tuple[str, str], int] = {}
+        seen: dict[str, int] = {}
         violations = []
         for v in result.violations:
-            n = seen.get((v.rule, v.match), 0)
-            seen[(v.rule, v.match)] = n + 1
+            n = seen.get(v.rule, 0)
+            seen[v.rule] = n + 1
             violations.append(
                 pb.Violation(
                     rule_id=v.rule,
