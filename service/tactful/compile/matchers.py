@@ -30,7 +30,8 @@ class Matcher:
         self._terms = tuple(terms)
         self._term_sets = tuple(term_sets)
         # Latin words match whole words only: "u" must not fire inside "you".
-        self._bounded = tuple((_is_word(t[0]), _is_word(t[-1])) for t in terms)
+        # None (the common CJK case) skips the boundary test entirely on the hot path.
+        self._bounded = tuple((_is_word(t[0]), _is_word(t[-1])) if _is_word(t[0]) or _is_word(t[-1]) else None for t in terms)
         self._ac = ahocorasick_rs.AhoCorasick(list(terms)) if terms else None
         self._regexes = tuple(re2.compile(p, quiet_options()) for p in regexes)
         self.regex_count = len(regexes)
@@ -48,14 +49,16 @@ class Matcher:
         if self._ac is None:
             return out
         n = len(text)
+        bounded, terms, term_sets = self._bounded, self._terms, self._term_sets
         for idx, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
-            left, right = self._bounded[idx]
-            if left and start > 0 and _is_word(text[start - 1]):
-                continue
-            if right and end < n and _is_word(text[end]):
-                continue
-            m = Match(start, end, (), self._terms[idx])
-            for sid in self._term_sets[idx]:
+            edge = bounded[idx]
+            if edge is not None:
+                if edge[0] and start > 0 and _is_word(text[start - 1]):
+                    continue
+                if edge[1] and end < n and _is_word(text[end]):
+                    continue
+            m = Match(start, end, (), terms[idx])
+            for sid in term_sets[idx]:
                 bucket = out.get(sid)
                 if bucket is None:
                     out[sid] = [m]
@@ -71,8 +74,12 @@ class Matcher:
     def run_regex(self, rid: int, text: str) -> list[Match]:
         out = []
         for m in self._regexes[rid].finditer(text):
-            if m.end() == m.start():
+            # google-re2 keeps every group's decoded span in `_spans`; reading it once is ~5x
+            # cheaper than m.start(g)/m.end(g) per group through the Python wrapper.
+            spans = getattr(m, "_spans", None) or [m.span(g) for g in range(m.re.groups + 1)]
+            start, end = spans[0]
+            if end == start:
                 continue
-            groups = tuple(None if m.start(g) < 0 else (m.start(g), m.end(g)) for g in range(1, m.re.groups + 1))
-            out.append(Match(m.start(), m.end(), groups, m.group()))
+            groups = tuple(None if s[0] < 0 else (s[0], s[1]) for s in spans[1:])
+            out.append(Match(start, end, groups, text[start:end]))
         return out

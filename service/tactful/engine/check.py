@@ -66,9 +66,16 @@ class _Renderer:
         self.text = text
         self.ntext = ntext
         self.lang = "zh" if (ruleset.locale or "").startswith("zh") else "en"
-        self.traditional = context.locale == "zh-Hant" or (
-            ruleset.normalizer.options.t2s and context.locale != "zh-Hans" and is_traditional(text)
-        )
+        self._t2s = ruleset.normalizer.options.t2s
+        self._locale = context.locale
+        self._traditional: bool | None = None
+
+    @property
+    def traditional(self) -> bool:
+        # Computed only when a replacement is written: most replies need no script test.
+        if self._traditional is None:
+            self._traditional = self._locale == "zh-Hant" or (self._t2s and self._locale != "zh-Hans" and is_traditional(self.text))
+        return self._traditional
 
     def expand(self, template: str, m: Match | None) -> str:
         if m is None or "{" not in template:
