@@ -9,23 +9,31 @@ from __future__ import annotations
 import random
 
 OPENINGS_ZH = ["您好,", "您好,很高兴为您服务。", "亲,", "早上好,", "", "", "感谢您的耐心等待,", "您好,这里是售后服务中心,"]
-BODIES_ZH = [
+BODIES_ZH = [  # compliant sentences, several of them hard negatives
     "您的订单{order}已经发货,预计{day}送达,请注意查收。",
     "关于您反馈的{item}问题,我已经为您提交了售后申请,{hours}小时内会有专人联系您。",
-    "是的,但是这个需要审核,{day}才能给您答复。",
-    "这个我们绝对保证{day}到货,您放心。",
     "为了保证您的账户安全,请勿将验证码告诉任何人。",
     "我理解您的心情,同时我们会尽快为您处理退款{amount}元。",
     "非常抱歉给您带来不便,我马上为您查询物流信息。",
     "您可以在“我的订单”页面点击申请退货,填写原因后提交即可。",
-    "这个不归我管,您找快递公司吧。",
-    "具体什么时候能修好不好说,您先等着吧。",
     "您的{item}保修期还有{months}个月,可以免费维修。",
     "套餐每月{amount}元,包含{gb}GB流量和{minutes}分钟通话。",
     "不知道您现在方便接听电话吗?我们的工程师想跟您确认一下上门时间。",
     "您登记的手机号是138****{tail},如需修改请在个人中心操作。",
-    "好哒,这就给您改地址~",
     "我们会在今天18点前给您回复处理结果。",
+    "手续费每笔不过{months}元,到账时间一般为两小时。",
+    "这款{item}不但支持七天无理由退货,而且享受一年质保。",
+    "如果重启后还是不行,您可以再联系我们,我们安排工程师上门。",
+]
+VIOLATIONS_ZH = [  # one norm broken per sentence
+    "是的,但是这个需要审核,{day}才能给您答复。",
+    "这个我们绝对保证{day}到货,您放心。",
+    "这个不归我管,您找快递公司吧。",
+    "具体什么时候能修好不好说,您先等着吧。",
+    "好哒,这就给您改地址~",
+    "我都说了三遍了,您自己去官网看。",
+    "请把手机上收到的验证码发给我。",
+    "这个我也不知道。",
 ]
 CLOSINGS_ZH = ["", "", "还有其他可以帮您的吗?", "感谢您的来电,祝您生活愉快!", "谢谢您的理解与支持。", "再见!"]
 ITEMS_ZH = ["空调", "洗衣机", "手机", "耳机", "路由器", "面霜", "座椅套", "宽带"]
@@ -34,13 +42,17 @@ DAYS_ZH = ["明天", "后天", "本周五", "三个工作日内", "下周一"]
 OPENINGS_EN = ["Hello! ", "Hi there, ", "Good morning, ", "", "Thanks for contacting us. "]
 BODIES_EN = [
     "Your order {order} has shipped and should arrive {day_en}. ",
-    "I understand, but that's our policy. ",
-    "I guarantee the technician will be there {day_en}. ",
     "I've submitted a refund of ${amount} for you; you'll get an email within {hours} hours. ",
     "Could you confirm the last four digits of the card on file? ",
-    "As I already told you, the store closes at 9. ",
     "I'm sorry for the trouble. Let me check the tracking details for you right away. ",
     "Not only is shipping free, but you also get a 30-day return window. ",
+    "Never hesitate to contact us if anything else comes up. ",
+]
+VIOLATIONS_EN = [
+    "I understand, but that's our policy. ",
+    "I guarantee the technician will be there {day_en}. ",
+    "As I already told you, the store closes at 9. ",
+    "That's not our department. ",
 ]
 CLOSINGS_EN = ["", "Is there anything else I can help with?", "Thank you, have a great day!", "Take care!"]
 
