@@ -72,19 +72,21 @@ def _fill(template: str, rng: random.Random) -> str:
     )
 
 
-def reply(rng: random.Random, lang: str = "zh", max_chars: int = 400) -> str:
-    """One reply: an opening, one to four body sentences and a closing, capped at max_chars."""
-    if lang == "en":
-        parts = (
-            [rng.choice(OPENINGS_EN)] + [_fill(rng.choice(BODIES_EN), rng) for _ in range(rng.randint(1, 4))] + [rng.choice(CLOSINGS_EN)]
-        )
-    else:
-        parts = (
-            [rng.choice(OPENINGS_ZH)] + [_fill(rng.choice(BODIES_ZH), rng) for _ in range(rng.randint(1, 5))] + [rng.choice(CLOSINGS_ZH)]
-        )
-    text = "".join(parts).strip()
+def reply(rng: random.Random, lang: str = "zh", max_chars: int = 400, violation_rate: float = 0.5) -> str:
+    """One reply: an opening, one to five body sentences and a closing, capped at max_chars.
+
+    About `violation_rate` of the replies carry one non-compliant sentence, as in dev.jsonl (56%).
+    """
+    en = lang == "en"
+    openings, bodies, bad, closings = (
+        (OPENINGS_EN, BODIES_EN, VIOLATIONS_EN, CLOSINGS_EN) if en else (OPENINGS_ZH, BODIES_ZH, VIOLATIONS_ZH, CLOSINGS_ZH)
+    )
+    middle = [_fill(rng.choice(bodies), rng) for _ in range(rng.randint(1, 4 if en else 5))]
+    if rng.random() < violation_rate:
+        middle.insert(rng.randrange(len(middle) + 1), _fill(rng.choice(bad), rng))
+    text = "".join([rng.choice(openings), *middle, rng.choice(closings)]).strip()
     while len(text) < 20:
-        text += _fill(rng.choice(BODIES_ZH if lang != "en" else BODIES_EN), rng)
+        text += _fill(rng.choice(bodies), rng)
     return text[:max_chars]
 
 
