@@ -151,3 +151,23 @@ def test_compiled_ruleset_is_shared_safely_between_threads(core: Ruleset) -> Non
     expected = [check(core, t) for t in texts]
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(lambda t: check(core, t), texts)) == expected
+
+
+def test_english_append_case_and_apostrophes() -> None:
+    rs = compile_text(
+        """
+        pack "e" { locale en normalize [nfkc, width, casefold] }
+        map slang = { "wanna" -> "would you like to" }
+        rule slang { category slang message "m" when @slang rewrite using @slang
+          example bad "do you wanna go" -> "do you would you like to go" example good "want to" }
+        rule bye { category missing_courtesy message "m" when turn is last and not "thank" append "Thank you!"
+          example bad "Done." given turn last -> "Done. Thank you!" example good "Done, thank you." given turn last }
+        rule cant { category flat_refusal message "m" when "can't do that"
+          example bad "I can't do that" example good "I can do that" }
+        """
+    )
+    assert check(rs, "Wanna try again?").rewritten == "Would you like to try again?"
+    assert check(rs, "Done.", Context(turn="last")).rewritten == "Done. Thank you!"
+    assert check(rs, "Done", Context(turn="last")).rewritten == "Done. Thank you!"
+    (v,) = check(rs, "Sorry, I can’t do that").violations
+    assert v.match == "can’t do that"

@@ -59,6 +59,25 @@ def _dedupe(found: list[Match]) -> list[Match]:
     return kept
 
 
+def _append_separator(text: str, value: str) -> str:
+    """What goes between a reply and appended text: end the sentence first, and in Latin
+    script leave a space after it ("Done." + "Thanks!" -> "Done. Thanks!")."""
+    body = text.rstrip()
+    if not body:
+        return ""
+    cjk = bool(_CJK.search(value))
+    if body.endswith(_SENTENCE_END):
+        return "" if cjk or value.startswith(" ") else " "
+    return "。" if cjk else ". "
+
+
+def _match_case(original: str, replacement: str) -> str:
+    """A capitalised match keeps a capitalised replacement ("Wanna" -> "Would you like to")."""
+    if original[:1].isupper() and replacement[:1].islower():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
 class _Renderer:
     """Expands templates and builds edits for one reply (original-text coordinates)."""
 
@@ -109,7 +128,7 @@ class _Renderer:
             if fix.kind == "prepend":
                 return Suggestion(words["prepend"].format(r=value), (Edit(0, 0, value),))
             end = len(self.text.rstrip())
-            sep = "" if not self.text.strip() or self.text.rstrip().endswith(_SENTENCE_END) else ("。" if _CJK.search(value) else ". ")
+            sep = _append_separator(self.text, value)
             return Suggestion(words["append"].format(r=value), (Edit(end, end, sep + value),))
         if m is None:
             return None
@@ -120,7 +139,7 @@ class _Renderer:
             repl = fix.mapping.get(m.term)
             if repl is None:
                 return None
-            value = self.script(self.expand(repl, m))
+            value = _match_case(matched, self.script(self.expand(repl, m)))
             return Suggestion(words["rewrite"].format(r=value), (Edit(lo, hi, value),))
         value = self.expand(fix.value, m) if fix.kind == "rewrite" else fix.value
         value = self.script(value)

@@ -63,7 +63,13 @@ class NormalizedText:
         return ostart, oend
 
 
+# Typographic apostrophes fold to ASCII so "can’t" and "can't" are one term.
+_APOSTROPHES = frozenset("\u2018\u2019\u201b\u2032\uff07")
+
+
 def _width_fold(ch: str) -> str:
+    if ch in _APOSTROPHES:
+        return "'"
     code = ord(ch)
     if 0xFF01 <= code <= 0xFF5E:
         return chr(code - 0xFEE0)
