@@ -31,7 +31,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "suggestion": f.suggestion,
         "fix": [
             {"line": e.region.line, "column": e.region.column, "end_line": e.region.end_line, "end_column": e.region.end_column,
-             "replacement": e.replacement}
+             "byte_offset": e.region.byte_offset, "byte_end": e.region.byte_end, "replacement": e.replacement}
             for e in f.edits
         ] or None,
         "fix_note": f.fix_note,
