@@ -93,7 +93,6 @@ def render(run: LintRun) -> str:
                 "tool": {
                     "driver": {
                         "name": "tactful",
-                        "informationUri": "https://github.com/tactful/tactful",
                         "version": run.version,
                         "rules": rules,
                     }
