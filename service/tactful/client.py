@@ -90,7 +90,9 @@ class TactfulClient:
         self.target = target
         self.timeout = timeout
         self.ruleset = ruleset or ""
-        self._channel = grpc.secure_channel(target, credentials) if credentials else grpc.insecure_channel(target)
+        # A reply with many violations can exceed grpc's 4 MiB default; the server already bounds the text.
+        options = [("grpc.max_receive_message_length", -1)]
+        self._channel = grpc.secure_channel(target, credentials, options) if credentials else grpc.insecure_channel(target, options)
         self.stub = pb_grpc.CheckerServiceStub(self._channel)
 
     def check(self, text: str, context: Context | None = None, request_id: str = "") -> Result:

@@ -179,6 +179,15 @@ class ServeProcess:
 
         return int(wait_until(ready, timeout, "tactful serve to log 'serving'"))
 
+    def wait(self, timeout: float = 60.0) -> int:
+        """Wait for the process to exit and for its last log lines to be read; returns the exit code."""
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"tactful serve did not exit within {timeout}s; its log:\n{''.join(self.raw)}")
+        self._reader.join(timeout=timeout)
+        return code
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()

@@ -24,7 +24,7 @@ def test_not_serving_while_shutting_down(start_server, shipped_copy):
     running = start_server(shipped_copy)
     watch = running.health.Watch(health_pb2.HealthCheckRequest(service="tactful.v1.CheckerService"), timeout=30)
     assert next(watch).status == SERVING
-    stopper = threading.Thread(target=running.service.stop, kwargs={"grace": 5})
+    stopper = threading.Thread(target=running.service.stop, kwargs={"grace": 0.5})
     stopper.start()
     assert next(watch).status == NOT_SERVING
     stopper.join(timeout=30)

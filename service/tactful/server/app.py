@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,13 +23,14 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry
 
 from tactful.compile.ruleset import Library
-from tactful.server.interceptor import StatusInterceptor
+from tactful.server.interceptor import InFlight, StatusInterceptor
 from tactful.server.logging import Decision, DecisionLog, get_logger
 from tactful.server.metrics import Metrics, multiprocess_dir, serve_http
 from tactful.server.reload import LoadFailed, RulesHolder
 from tactful.server.servicer import CheckerServicer
 from tactful.v1 import checker_pb2, checker_pb2_grpc
 
+_FLUSH_LINGER_S = 0.2
 SERVICE_NAME = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"].full_name
 
 
@@ -51,6 +53,7 @@ class ServeConfig:
     workers: int = 1
     threads: int = 256
     reload_interval: float = 1.0
+    reuse_port: bool = False  # only the supervisor's workers share a port; alone, a taken port must fail loudly
     extra_options: tuple[tuple[str, Any], ...] = field(default=())
 
 
@@ -59,7 +62,10 @@ def server_options(config: ServeConfig) -> list[tuple[str, Any]]:
     # A full batch of maximal texts (each with a maximal customer message) must fit in one message.
     max_message = max(4 << 20, config.max_batch * (2 * config.max_text_bytes + 1024) + (1 << 20))
     return [
-        ("grpc.so_reuseport", 1),
+        # Off unless workers share the port: with it, Linux may hand bind(port 0) a port another
+        # reuseport server of this user already has, and a second server on a fixed port would
+        # silently split traffic with the first instead of failing with "address in use".
+        ("grpc.so_reuseport", int(config.reuse_port)),
         ("grpc.max_receive_message_length", max_message),
         ("grpc.max_send_message_length", -1),
         *config.extra_options,
@@ -103,7 +109,8 @@ class Service:
         self.decisions = DecisionLog(config.log_text)
         self.health = health.HealthServicer()
         self.rules = RulesHolder(config.rules, config.default_ruleset, on_swap=self._swapped, on_failure=self._failed)
-        self.server = build_server(config, [StatusInterceptor(self.metrics)])
+        self.inflight = InFlight()
+        self.server = build_server(config, [StatusInterceptor(self.metrics, self.inflight)])
         self.port = 0
         self.metrics_port = 0
         self._metrics_http: Any = None
@@ -127,8 +134,7 @@ class Service:
         except BaseException:
             self.server.stop(None)
             raise
-        if self.config.reload_interval > 0:
-            self.rules.watch(self.config.reload_interval)
+        self.rules.watch(self.config.reload_interval)
         if self.config.metrics_port and self.registry is not None:
             self._metrics_http = serve_http(self.config.metrics_port, self.config.host, self.registry)
             self.metrics_port = int(self._metrics_http.server_port)
@@ -141,10 +147,15 @@ class Service:
     def stop(self, grace: float | None = None) -> None:
         """NOT_SERVING first (so balancers stop sending), then let in-flight calls finish within `grace` seconds."""
         grace = self.config.grace if grace is None else grace
+        deadline = time.monotonic() + grace
         self._log.info("shutting down", grace_s=grace)
         self.health.enter_graceful_shutdown()
         self.rules.stop()
-        self.server.stop(grace).wait()
+        if self.inflight.close_and_wait(grace):
+            # Every call has answered; give clients a moment to read the last bytes before the
+            # connections close (closing on unread acknowledgements resets them).
+            time.sleep(min(_FLUSH_LINGER_S, max(deadline - time.monotonic(), 0)))
+        self.server.stop(max(deadline - time.monotonic(), 0)).wait()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
         self._log.info("stopped")

@@ -36,7 +36,9 @@ def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> N
             structlog.processors.format_exc_info,
             renderer,
         ],
-        logger_factory=structlog.PrintLoggerFactory(file=out),
+        # One write() per line (print() writes the newline separately), so the lines of several
+        # worker processes sharing stderr never interleave mid-line.
+        logger_factory=structlog.WriteLoggerFactory(file=out),
         cache_logger_on_first_use=True,
     )
 

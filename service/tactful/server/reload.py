@@ -138,7 +138,7 @@ class RulesHolder:
         self._wake.set()
 
     def watch(self, interval: float = 1.0) -> None:
-        """Poll the rules path every `interval` seconds on a daemon thread."""
+        """Poll the rules path every `interval` seconds on a daemon thread (0: only reload when asked, e.g. SIGHUP)."""
         self._thread = threading.Thread(target=self._watch, args=(interval,), name="tactful-reload", daemon=True)
         self._thread.start()
 
@@ -148,7 +148,7 @@ class RulesHolder:
 
     def _watch(self, interval: float) -> None:
         while not self._stop.is_set():
-            forced = self._wake.wait(interval)
+            forced = self._wake.wait(interval or None)
             self._wake.clear()
             if self._stop.is_set():
                 return

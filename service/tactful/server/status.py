@@ -27,12 +27,17 @@ class NotReady(RequestError):
     """No ruleset is loaded yet (the first compile has not finished)."""
 
 
+class ShuttingDown(RequestError):
+    """The server is draining before it stops; the caller should retry on another instance."""
+
+
 _TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (UnknownRuleset, grpc.StatusCode.NOT_FOUND),
     (TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (GaveUp, grpc.StatusCode.DEADLINE_EXCEEDED),
     (NotReady, grpc.StatusCode.UNAVAILABLE),
+    (ShuttingDown, grpc.StatusCode.UNAVAILABLE),
 )
 
 

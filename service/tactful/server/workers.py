@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
 import signal
@@ -30,13 +31,13 @@ def serve(config: ServeConfig) -> int:
     return Supervisor(config).run()
 
 
-def _reserve_port(host: str, port: int) -> socket.socket:
-    """Bind (without listening) so --port 0 resolves to one port all workers can share."""
+def _free_port(host: str) -> int:
+    """A port nobody holds now, for --port 0: bound without SO_REUSEPORT, so the kernel cannot pick a port another
+    reuseport server shares, then released for the workers to bind together."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    sock.bind((host.strip("[]"), port))
-    return sock
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.bind((host.strip("[]"), 0))
+        return int(sock.getsockname()[1])
 
 
 def _worker_main(config: ServeConfig, json_lines: bool | None) -> None:
@@ -59,18 +60,17 @@ class Supervisor:
                 self.log.error("rule problem", **problem)
             self.log.error("cannot serve: the rules do not load", reason=str(err), rules=str(self.config.rules))
             return 2
-        reserved = _reserve_port(self.config.host, self.config.port)
+        port = self.config.port or _free_port(self.config.host)
         metrics_dir = tempfile.mkdtemp(prefix="tactful-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir  # read by each worker's prometheus_client at import
         try:
-            return self._supervise(reserved.getsockname()[1], metrics_dir)
+            return self._supervise(port, metrics_dir)
         finally:
-            reserved.close()
             shutil.rmtree(metrics_dir, ignore_errors=True)
 
     def _supervise(self, port: int, metrics_dir: str) -> int:
         # The supervisor serves metrics (summed over workers); workers serve none of their own.
-        child = dataclasses.replace(self.config, port=port, metrics_port=0, workers=1)
+        child = dataclasses.replace(self.config, port=port, metrics_port=0, workers=1, reuse_port=True)
         ctx = multiprocessing.get_context("spawn")
         json_lines = None if os.environ.get("TACTFUL_LOG_FORMAT", "auto") == "auto" else os.environ["TACTFUL_LOG_FORMAT"] == "json"
         procs = [ctx.Process(target=_worker_main, args=(child, json_lines), name=f"tactful-worker-{i}") for i in range(self.config.workers)]
