@@ -13,8 +13,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 Cli = Callable[..., Any]
 
 
-
-
 def _lines(path: Path) -> list[str]:
     text = path.read_bytes().decode("utf-8-sig")
     return re.split(r"\r\n|\r|\n", text)

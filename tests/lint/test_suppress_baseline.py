@@ -18,9 +18,7 @@ def lint_json(cli: Cli, *args: str, cwd: Path | None = None) -> tuple[int, dict[
 
 def test_marker_with_reason_suppresses_only_the_next_reply_and_named_rule(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "s.txt").write_text(
-        "# tactful: disable-next-line no_promise -- 合同条款原文\n"
-        "我们绝对保证,是的,但是要审核\n"
-        "我们绝对保证\n",
+        "# tactful: disable-next-line no_promise -- 合同条款原文\n我们绝对保证,是的,但是要审核\n我们绝对保证\n",
         encoding="utf-8",
     )
     rc, out = lint_json(cli, str(tmp_path))
@@ -83,3 +81,11 @@ def test_malformed_baseline_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "b.json").write_text("{not json", encoding="utf-8")
     res = cli("lint", str(tmp_path / "s.txt"), "--rules", RULES, "--baseline", str(tmp_path / "b.json"))
     assert res.rc == 2 and "b.json is not valid JSON" in res.err
+
+
+def test_marker_naming_an_unknown_rule_is_reported(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "s.txt").write_text("# tactful: disable-next-line no_promis -- typo\n我们绝对保证\n", encoding="utf-8")
+    rc, out = lint_json(cli, str(tmp_path))
+    assert rc == 1
+    assert [(f["line"], f["rule"]) for f in out["findings"]] == [(1, "tactful-suppression"), (2, "no_promise")]
+    assert "unknown rule 'no_promis'" in out["findings"][0]["message"]

@@ -78,10 +78,7 @@ def write_baseline(path: str, findings: Iterable[Finding]) -> int:
         k = base.key(f)
         counts[k] += 1
         messages.setdefault(k, f.message)
-    entries = [
-        {"file": k[0], "rule": k[1], "reply": k[2], "count": n, "message": messages[k]}
-        for k, n in sorted(counts.items())
-    ]
+    entries = [{"file": k[0], "rule": k[1], "reply": k[2], "count": n, "message": messages[k]} for k, n in sorted(counts.items())]
     doc = {"tool": "tactful lint", "version": FORMAT_VERSION, "findings": entries}
     try:
         Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

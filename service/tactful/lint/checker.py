@@ -153,7 +153,7 @@ def lint_source(source: Source, result: FileResult, library: Library, options: L
         return linted
     result.replies = len(replies)
     result.lines = len(source.line_starts)
-    markers = find_markers(linted.kind, source.text)
+    markers = [_check_rule_ids(m, library) for m in find_markers(linted.kind, source.text)]
     covered = assign(markers, [r.start for r in replies])
     found_all = [_marker_finding(source, m) for m in markers if m.problem]
     ctx = Context(locale=options.locale)
@@ -184,6 +184,17 @@ def lint_source(source: Source, result: FileResult, library: Library, options: L
     else:
         result.findings = found_all
     return linted
+
+
+def _check_rule_ids(marker: Marker, library: Library) -> Marker:
+    """A marker naming a rule no pack has (a typo) would silently suppress nothing: report it."""
+    if marker.problem:
+        return marker
+    known = {r.id for rs in library.rulesets.values() for r in rs.rules}
+    unknown = [x for x in marker.rules if x not in known]
+    if unknown:
+        return replace(marker, problem=f"suppression names unknown rule {unknown[0]!r}")
+    return marker
 
 
 def _with_reason(finding: Finding, reason: str) -> Finding:

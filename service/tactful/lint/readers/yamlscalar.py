@@ -142,4 +142,3 @@ def scalar_reply(text: str, start: int, end: int, style: str | None, value: str)
     # Could not rebuild the value: point everything at the scalar, never write it back.
     trimmed = value.strip()
     return Reply(trimmed, TextMap([Piece(0, len(trimmed), start, end - start, False)]) if trimmed else TextMap([]), None, WHERE[style])
-

@@ -53,8 +53,15 @@ def render(run: LintRun) -> str:
         "suppressed": [finding_dict(f) for f in run.suppressed],
         "problems": [problem_dict(p) for p in run.all_problems],
         "fixes": [
-            {"path": x.path, "line": x.line, "column": x.column, "rule": x.rule, "change": x.change,
-             "applied": x.note is None, "note": x.note}
+            {
+                "path": x.path,
+                "line": x.line,
+                "column": x.column,
+                "rule": x.rule,
+                "change": x.change,
+                "applied": x.note is None,
+                "note": x.note,
+            }
             for r in run.results
             for x in r.fixes
         ],
