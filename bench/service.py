@@ -1,0 +1,306 @@
+"""Benchmark the gRPC service against a bare echo server built the same way, in the same run.
+
+    python bench/service.py [--seconds 5] [--workers N] [--concurrency 1,16,64] [--streams 100] [--rate 30]
+
+Both servers use tactful.server.app.build_server (same grpcio, thread pool, channel options) and
+the same number of SO_REUSEPORT worker processes; the echo server has no rules, no interceptor,
+no logs: it parses the CheckRequest and answers a CheckResponse echoing the text. Load comes from
+h2load (Debian: apt-get install -y nghttp2-client) with pre-framed gRPC requests; without it a
+Python load generator is used, with a warning, since it burns a core of its own and skews both.
+Then 100 concurrent CheckStream streams each send drafts at 30/s (one per keystroke).
+Loopback only. The figures are printed, not asserted: this is a benchmark, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import grpc.aio
+
+from tactful.server.app import ServeConfig, build_server
+from tactful.v1 import checker_pb2 as pb
+from tactful.v1 import checker_pb2_grpc as pb_grpc
+
+HOST = "127.0.0.1"
+TEXT = "是的,但是我们绝对保证明天到货"
+METHOD = "/tactful.v1.CheckerService/Check"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+# --- the echo server: same build_server, same options, no rules -----------------------------------
+
+
+def echo_worker(port: int, threads: int) -> None:
+    """One echo process (run as `bench/service.py --echo-worker PORT`)."""
+    config = ServeConfig(rules=Path("."), host=HOST, port=port, threads=threads, reuse_port=True)
+    server = build_server(config)
+
+    def check(request: pb.CheckRequest, _context: grpc.ServicerContext) -> pb.CheckResponse:
+        return pb.CheckResponse(rewritten_text=request.text, compliant=True, request_id=request.request_id, sequence=request.sequence)
+
+    handler = grpc.method_handlers_generic_handler(
+        "tactful.v1.CheckerService",
+        {
+            "Check": grpc.unary_unary_rpc_method_handler(
+                check, request_deserializer=pb.CheckRequest.FromString, response_serializer=pb.CheckResponse.SerializeToString
+            )
+        },
+    )
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(f"{HOST}:{port}")
+    server.start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("ready", flush=True)
+    stop.wait()
+    server.stop(0).wait()
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    procs: list[subprocess.Popen[bytes]]
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.send_signal(signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def wait_ready(port: int, timeout: float = 60.0) -> None:
+    """Wait until a Check succeeds (which also proves the request we will replay is valid)."""
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(f"{HOST}:{port}") as channel:
+        stub = pb_grpc.CheckerServiceStub(channel)
+        while True:
+            try:
+                stub.Check(pb.CheckRequest(text=TEXT), timeout=2)
+                return
+            except grpc.RpcError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+
+def start_service(workers: int, threads: int, log: Path) -> Server:
+    port = free_port()
+    cmd = [sys.executable, "-m", "tactful", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
+    cmd += ["--threads", str(threads), "--reload-interval", "0", "--log-format", "json"]
+    # Decision logs stay on (one JSON line per request, as in production), written to a file.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    wait_ready(port)
+    return Server("service", port, [proc])
+
+
+def start_echo(workers: int, threads: int) -> Server:
+    port = free_port()
+    procs = [
+        subprocess.Popen([sys.executable, __file__, "--echo-worker", str(port), "--threads", str(threads)], stdout=subprocess.PIPE)
+        for _ in range(workers)
+    ]
+    for p in procs:
+        assert p.stdout is not None
+        p.stdout.readline()  # "ready"
+    wait_ready(port)
+    return Server("echo", port, procs)
+
+
+# --- load ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def framed_request() -> bytes:
+    """One gRPC message on the wire: flag byte 0 (uncompressed), 4-byte big-endian length, the message."""
+    body = pb.CheckRequest(text=TEXT, request_id="bench").SerializeToString()
+    return struct.pack(">BI", 0, len(body)) + body
+
+
+def h2load(port: int, concurrency: int, seconds: float, workdir: Path) -> Load:
+    data = workdir / "request.bin"
+    data.write_bytes(framed_request())
+    log = workdir / f"h2load-{port}-{concurrency}.log"
+    cmd = [
+        "h2load", f"http://{HOST}:{port}{METHOD}", "-d", str(data),
+        "-H", "content-type: application/grpc", "-H", "te: trailers",
+        "-c", str(concurrency), "-m", "1", "-t", "1",
+        "-D", str(max(1, round(seconds))), "--warm-up-time", "1", "--log-file", str(log),
+    ]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    lines = [ln.split("\t") for ln in log.read_text().splitlines() if ln.strip()]
+    latencies = sorted(int(cols[2]) / 1000 for cols in lines)
+    errors = sum(1 for cols in lines if cols[1] != "200")
+    rps = len(lines) / seconds
+    for ln in out.splitlines():
+        if ln.startswith("finished in"):
+            rps = float(ln.split(",")[1].split()[0])
+    return Load(rps, percentile(latencies, 50), percentile(latencies, 99), errors)
+
+
+def python_load(port: int, concurrency: int, seconds: float) -> Load:
+    """Fallback load: `concurrency` threads, each with its own channel, calling Check in a loop."""
+    request = pb.CheckRequest(text=TEXT, request_id="bench")
+    end = time.monotonic() + seconds
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors = [0] * concurrency
+
+    def run(i: int) -> None:
+        with grpc.insecure_channel(f"{HOST}:{port}", options=[("grpc.use_local_subchannel_pool", 1)]) as channel:
+            stub = pb_grpc.CheckerServiceStub(channel)
+            while (t0 := time.monotonic()) < end:
+                try:
+                    stub.Check(request, timeout=5)
+                except grpc.RpcError:
+                    errors[i] += 1
+                latencies[i].append((time.monotonic() - t0) * 1000)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(run, range(concurrency)))
+    flat = sorted(x for xs in latencies for x in xs)
+    return Load(len(flat) / seconds, percentile(flat, 50), percentile(flat, 99), sum(errors))
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    return sorted_values[min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1)))]
+
+
+# --- CheckStream ---------------------------------------------------------------------------------
+
+
+async def stream_load(port: int, streams: int, rate: float, seconds: float, channels: int = 10) -> dict[str, float]:
+    """`streams` concurrent CheckStream calls, each sending a growing draft `rate` times a second."""
+    options = [("grpc.use_local_subchannel_pool", 1)]  # separate connections, so the kernel spreads them over workers
+    chans = [grpc.aio.insecure_channel(f"{HOST}:{port}", options=options) for _ in range(channels)]
+    sent = [0] * streams
+    answered = [0] * streams
+    latencies: list[float] = []
+
+    async def one(i: int) -> None:
+        stub = pb_grpc.CheckerServiceStub(chans[i % channels])
+        sent_at: dict[int, float] = {}
+        text = (TEXT + "。") * 20
+
+        async def drafts() -> AsyncIterator[pb.CheckStreamRequest]:
+            start = time.monotonic()
+            n = 0
+            while (now := time.monotonic()) - start < seconds:
+                n += 1
+                sent_at[n] = now
+                sent[i] += 1
+                yield pb.CheckStreamRequest(draft=pb.CheckRequest(text=text[: 2 + n % len(text)], sequence=n))
+                await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+
+        async for resp in stub.CheckStream(drafts(), timeout=seconds + 30):
+            answered[i] += 1
+            latencies.append((time.monotonic() - sent_at[resp.result.sequence]) * 1000)
+
+    t0 = time.monotonic()
+    await asyncio.gather(*(one(i) for i in range(streams)))
+    elapsed = time.monotonic() - t0
+    for c in chans:
+        await c.close()
+    latencies.sort()
+    per_stream = [s / seconds for s in sent]
+    return {
+        "streams": streams,
+        "drafts_per_s_per_stream_min": min(per_stream),
+        "drafts_per_s_total": sum(sent) / seconds,
+        "answered_fraction": sum(answered) / max(sum(sent), 1),
+        "p50_ms": percentile(latencies, 50),
+        "p99_ms": percentile(latencies, 99),
+        "elapsed_s": elapsed,
+    }
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=int, default=5, help="duration of each load step, whole seconds (default 5)")
+    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="server processes, both servers (default: CPUs)")
+    ap.add_argument("--threads", type=int, default=256, help="RPC threads per server process (default 256, as tactful serve)")
+    ap.add_argument("--concurrency", default="1,16,64", help="requests in flight per step (default 1,16,64)")
+    ap.add_argument("--streams", type=int, default=100, help="concurrent CheckStream calls (default 100)")
+    ap.add_argument("--rate", type=float, default=30.0, help="drafts per second per stream (default 30)")
+    ap.add_argument("--echo-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.echo_worker:
+        echo_worker(args.echo_worker, args.threads)
+        return 0
+
+    use_h2load = shutil.which("h2load") is not None
+    if not use_h2load:
+        print(
+            "WARNING: h2load not found (Debian/Ubuntu: apt-get install -y nghttp2-client); falling back to a Python load\n"
+            "         generator, which competes with the servers for CPU: figures are lower bounds.",
+            file=sys.stderr,
+        )
+    levels = [int(x) for x in args.concurrency.split(",")]
+    print(f"# {os.cpu_count()} CPUs, {args.workers} worker process(es) per server, {args.seconds:g}s per step, "
+          f"load: {'h2load' if use_h2load else 'python'}, grpcio {grpc.__version__}")  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
+        workdir = Path(tmp)
+        results: dict[str, dict[int, Load]] = {}
+        for start in (
+            lambda: start_echo(args.workers, args.threads),
+            lambda: start_service(args.workers, args.threads, workdir / "service.log"),
+        ):
+            server = start()
+            try:
+                results[server.name] = {
+                    c: h2load(server.port, c, args.seconds, workdir) if use_h2load else python_load(server.port, c, args.seconds)
+                    for c in levels
+                }
+                if server.name == "service":
+                    stream = asyncio.run(stream_load(server.port, args.streams, args.rate, args.seconds))
+            finally:
+                server.stop()
+    print(f"\n{'concurrency':>11} | {'echo req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'Check req/s':>11} {'p50 ms':>7} {'p99 ms':>7} |"
+          f" {'thru ratio':>10} {'p99 ratio':>9} | errors")  # fmt: skip
+    for c in levels:
+        e, s = results["echo"][c], results["service"][c]
+        print(f"{c:>11} | {e.rps:>10.0f} {e.p50_ms:>7.2f} {e.p99_ms:>7.2f} | {s.rps:>11.0f} {s.p50_ms:>7.2f} {s.p99_ms:>7.2f} |"
+              f" {s.rps / e.rps:>10.2f} {s.p99_ms / e.p99_ms:>9.2f} | {e.errors + s.errors}")  # fmt: skip
+    print(f"\nCheckStream: {stream['streams']:.0f} streams, min {stream['drafts_per_s_per_stream_min']:.1f} drafts/s per stream "
+          f"({stream['drafts_per_s_total']:.0f}/s in all), {stream['answered_fraction']:.1%} of drafts answered (the rest superseded), "
+          f"draft->answer p50 {stream['p50_ms']:.2f} ms, p99 {stream['p99_ms']:.2f} ms")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
