@@ -171,3 +171,27 @@ def test_english_append_case_and_apostrophes() -> None:
     assert check(rs, "Done", Context(turn="last")).rewritten == "Done. Thank you!"
     (v,) = check(rs, "Sorry, I can’t do that").violations
     assert v.match == "can’t do that"
+
+
+def test_choose_edits_matches_the_quadratic_definition_on_random_edits() -> None:
+    """The bisect index must accept exactly what pairwise conflict checks accept."""
+    import random
+
+    from tactful.engine.rewrite import _conflict, choose_edits
+    from tactful.model import Edit, Suggestion, Violation
+
+    rng = random.Random(3)
+    for _ in range(300):
+        violations = []
+        for k in range(rng.randint(1, 12)):
+            start = rng.randint(0, 20)
+            end = start + rng.choice([0, 0, 1, 2, 5])
+            sev = Severity(rng.randint(1, 3))
+            edit = Edit(start, end, f"r{k}")
+            violations.append(Violation(f"r{k}", "slang", sev, "m", start, end, start, end, "", (Suggestion("d", (edit,)),)))
+        expected: list[Edit] = []
+        for v in sorted(violations, key=lambda v: (-v.severity, v.start, -(v.end - v.start))):
+            e = v.suggestions[0].edits[0]
+            if not any(_conflict(e, a) for a in expected) and e not in expected:
+                expected.append(e)
+        assert choose_edits(violations) == expected
