@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -131,17 +130,6 @@ class TactfulClient:
 def remote_checker(target: str, ruleset: str | None = None, timeout: float = 10.0) -> Callable[[str, Context], Result]:
     """A `(text, context) -> Result` function that checks through a running server: `tactful check --server`'s adapter.
 
-    A failed call ends the command the way the CLI ends on a usage error: one `tactful: ...` line
-    on stderr and exit code 2, never a traceback. (The client sits below the CLI in the layering,
-    so it cannot raise the CLI's own UsageError.)
+    A refused call raises ServiceError; the CLI turns it into its own one-line error.
     """
-    client = TactfulClient(target, timeout=timeout, ruleset=ruleset)
-
-    def remote(text: str, ctx: Context) -> Result:
-        try:
-            return client.check(text, ctx)
-        except ServiceError as err:
-            print(f"tactful: server {target}: {err}", file=sys.stderr)
-            raise SystemExit(2) from None
-
-    return remote
+    return TactfulClient(target, timeout=timeout, ruleset=ruleset).check

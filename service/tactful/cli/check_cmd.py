@@ -75,9 +75,20 @@ def check_size(text: str, limit: int) -> None:
 def _checker(args: argparse.Namespace) -> Any:
     """A function (text, context) -> Result, in-process or through a server."""
     if args.server:
-        from tactful.client import remote_checker  # the gRPC client is only needed for --server
+        from tactful.client import ServiceError, remote_checker  # the gRPC client is only needed for --server
 
-        return remote_checker(args.server, args.ruleset)
+        remote = remote_checker(args.server, args.ruleset)
+
+        def via_server(text: str, ctx: Context) -> Result:
+            try:
+                return remote(text, ctx)
+            except ServiceError as err:
+                # A refused record is that record's problem (the batch goes on); anything else ends the run.
+                if err.code.name == "INVALID_ARGUMENT":
+                    raise RecordError(f"server {args.server}: {err}") from None
+                raise UsageError(f"server {args.server}: {err}") from None
+
+        return via_server
     library: Library = load_library(args.rules)
 
     def local(text: str, ctx: Context) -> Result:
@@ -103,7 +114,10 @@ def run(args: argparse.Namespace) -> int:
         )
     except RecordError as err:
         return fail(str(err))
-    result = _checker(args)(text, ctx)
+    try:
+        result = _checker(args)(text, ctx)
+    except RecordError as err:
+        return fail(str(err))
     fmt = args.format or "text"
     if fmt == "text":
         print(render_result(result, colour=sys.stdout.isatty()))
