@@ -56,3 +56,24 @@ def test_offset_map_is_monotonic_and_in_range(text: str) -> None:
         assert 0 <= lo < hi <= len(text)
     if nt.origin is not None:
         assert list(nt.origin) == sorted(nt.origin)
+
+from functools import lru_cache  # noqa: E402 - kept next to the one test that uses it
+
+
+@lru_cache(maxsize=1)
+def shipped():
+    from tactful.cli.library import shipped_rules
+
+    return compile_path(shipped_rules())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.sampled_from([None, "first", "middle", "last"]), st.sampled_from(["", "东西坏了!", "my order is late"]))
+def test_shipped_packs_never_crash_and_keep_spans_inside(text: str, turn: str | None, customer: str) -> None:
+    for rs in shipped().rulesets.values():
+        result = check(rs, text, Context(turn=turn, customer=customer))
+        for v in result.violations:
+            assert 0 <= v.start <= v.end <= len(text) and v.match == text[v.start : v.end]
+            for s in v.suggestions:
+                for e in s.edits:
+                    assert 0 <= e.start <= e.end <= len(text)
