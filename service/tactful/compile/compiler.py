@@ -9,7 +9,7 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
-from tactful import __version__
+from tactful._version import __version__
 from tactful.compile.lowering import Lowering, Names, suggest_name
 from tactful.compile.matchers import Matcher
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
@@ -350,3 +350,16 @@ def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Loweri
         uses_customer=low.uses_customer,
         chain=tuple(p.name for p in order),
     )
+
+
+def load_rules(path: str | Path | None = None) -> Library:
+    """Compile the packs under `path`, or the packs shipped inside the package when None.
+
+    Raises:
+        CompileError: with every diagnostic of the failing stage.
+    """
+    if path is None:
+        from importlib.resources import files
+
+        path = Path(str(files("tactful") / "packs"))
+    return compile_path(path)
