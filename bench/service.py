@@ -2,9 +2,9 @@
 
     python bench/service.py [--seconds 5] [--workers N] [--concurrency 1,16,64] [--streams 100] [--rate 30]
 
-Both servers use tactful.server.app.build_server (same grpcio, thread pool, channel options) and
-the same number of SO_REUSEPORT worker processes; the echo server has no rules, no interceptor,
-no logs: it parses the CheckRequest and answers a CheckResponse echoing the text. Load comes from
+Both servers use tactful.server.app.build_server (same grpcio, grpc.aio event loop, channel
+options) and the same number of SO_REUSEPORT worker processes; the echo server has no rules, no
+guard, no logs: it parses the CheckRequest and answers a CheckResponse echoing the text. Load comes from
 h2load (Debian: apt-get install -y nghttp2-client) with pre-framed gRPC requests; without it a
 Python load generator is used, with a warning, since it burns a core of its own and skews both.
 Then 100 concurrent CheckStream streams each send drafts at 30/s (one per keystroke).
@@ -23,7 +23,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -51,12 +50,16 @@ def free_port() -> int:
 # --- the echo server: same build_server, same options, no rules -----------------------------------
 
 
-def echo_worker(port: int, threads: int) -> None:
+def echo_worker(port: int) -> None:
     """One echo process (run as `bench/service.py --echo-worker PORT`)."""
-    config = ServeConfig(rules=Path("."), host=HOST, port=port, threads=threads, reuse_port=True)
+    asyncio.run(_echo(port))
+
+
+async def _echo(port: int) -> None:
+    config = ServeConfig(rules=Path("."), host=HOST, port=port, reuse_port=True)
     server = build_server(config)
 
-    def check(request: pb.CheckRequest, _context: grpc.ServicerContext) -> pb.CheckResponse:
+    async def check(request: pb.CheckRequest, _context: grpc.aio.ServicerContext) -> pb.CheckResponse:
         return pb.CheckResponse(rewritten_text=request.text, compliant=True, request_id=request.request_id, sequence=request.sequence)
 
     handler = grpc.method_handlers_generic_handler(
@@ -69,12 +72,12 @@ def echo_worker(port: int, threads: int) -> None:
     )
     server.add_generic_rpc_handlers((handler,))
     server.add_insecure_port(f"{HOST}:{port}")
-    server.start()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    await server.start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     print("ready", flush=True)
-    stop.wait()
-    server.stop(0).wait()
+    await stop.wait()
+    await server.stop(0)
 
 
 @dataclass
@@ -108,22 +111,19 @@ def wait_ready(port: int, timeout: float = 60.0) -> None:
                 time.sleep(0.1)
 
 
-def start_service(workers: int, threads: int, log: Path) -> Server:
+def start_service(workers: int, log: Path) -> Server:
     port = free_port()
     cmd = [sys.executable, "-m", "tactful", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
-    cmd += ["--threads", str(threads), "--reload-interval", "0", "--log-format", "json"]
+    cmd += ["--reload-interval", "0", "--log-format", "json"]
     # Decision logs stay on (one JSON line per request, as in production), written to a file.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     wait_ready(port)
     return Server("service", port, [proc])
 
 
-def start_echo(workers: int, threads: int) -> Server:
+def start_echo(workers: int) -> Server:
     port = free_port()
-    procs = [
-        subprocess.Popen([sys.executable, __file__, "--echo-worker", str(port), "--threads", str(threads)], stdout=subprocess.PIPE)
-        for _ in range(workers)
-    ]
+    procs = [subprocess.Popen([sys.executable, __file__, "--echo-worker", str(port)], stdout=subprocess.PIPE) for _ in range(workers)]
     for p in procs:
         assert p.stdout is not None
         p.stdout.readline()  # "ready"
@@ -253,14 +253,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=int, default=5, help="duration of each load step, whole seconds (default 5)")
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="server processes, both servers (default: CPUs)")
-    ap.add_argument("--threads", type=int, default=256, help="RPC threads per server process (default 256, as tactful serve)")
     ap.add_argument("--concurrency", default="1,16,64", help="requests in flight per step (default 1,16,64)")
     ap.add_argument("--streams", type=int, default=100, help="concurrent CheckStream calls (default 100)")
     ap.add_argument("--rate", type=float, default=30.0, help="drafts per second per stream (default 30)")
     ap.add_argument("--echo-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.echo_worker:
-        echo_worker(args.echo_worker, args.threads)
+        echo_worker(args.echo_worker)
         return 0
 
     use_h2load = shutil.which("h2load") is not None
@@ -277,8 +276,8 @@ def main() -> int:
         workdir = Path(tmp)
         results: dict[str, dict[int, Load]] = {}
         for start in (
-            lambda: start_echo(args.workers, args.threads),
-            lambda: start_service(args.workers, args.threads, workdir / "service.log"),
+            lambda: start_echo(args.workers),
+            lambda: start_service(args.workers, workdir / "service.log"),
         ):
             server = start()
             try:

@@ -1,10 +1,18 @@
-"""Decision logs: one line per checked reply, with what an auditor needs and, by default, no customer text."""
+"""Decision logs: one line per checked reply, with what an auditor needs and, by default, no customer text.
+
+Decision lines are batched by a flusher thread, so the tests wait for them (the real flusher,
+no explicit flush) instead of reading stderr right after the call."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 
+import tactful
+from tactful.cli.library import shipped_rules
+from tactful.server import logging as server_logging
+from tactful.server.logging import Decision, DecisionLog
 from tactful.v1 import checker_pb2 as pb
 
 TEXT = "是的,但是我们绝对保证明天到货"
@@ -15,9 +23,22 @@ def _decisions(err: str) -> list[dict]:
     return [e for e in lines if e.get("event") == "decision"]
 
 
-def test_decision_log_has_ids_rules_and_a_hash_but_not_the_text(shared_server, capsys):
+def _logged(capsys, poll, keep, count: int = 1) -> list[dict]:
+    """The decision lines `keep` accepts, once `count` of them were written (within a few seconds)."""
+    seen: list[dict] = []
+
+    def enough() -> bool:
+        seen.extend(d for d in _decisions(capsys.readouterr().err) if keep(d))
+        return len(seen) >= count
+
+    poll(enough, 5.0, f"{count} decision line(s) to be flushed")
+    return seen
+
+
+def test_decision_log_has_ids_rules_and_a_hash_but_not_the_text(shared_server, capsys, poll):
     shared_server.stub.Check(pb.CheckRequest(text=TEXT, request_id="audit-1"), timeout=5)
-    (line,) = [d for d in _decisions(capsys.readouterr().err) if d["request_id"] == "audit-1"]
+    (line,) = _logged(capsys, poll, lambda d: d["request_id"] == "audit-1")
+    assert datetime.fromisoformat(line["timestamp"]).tzinfo is not None and line["timestamp"].endswith("Z")
     assert line["ruleset"] == "zh" and line["ruleset_version"]
     assert {"yes_and_over_but", "no_absolute_promise"} <= set(line["rules"])
     assert {"contrastive_but", "unfulfillable_promise"} <= set(line["categories"])
@@ -26,15 +47,24 @@ def test_decision_log_has_ids_rules_and_a_hash_but_not_the_text(shared_server, c
     assert "text" not in line and TEXT not in json.dumps(line, ensure_ascii=False)
 
 
-def test_log_text_flag_adds_the_text_for_debugging(start_server, shipped_copy, capsys):
+def test_a_decision_is_stamped_when_it_was_made_not_when_its_line_is_written(capsys):
+    result = tactful.check(tactful.load_rules(shipped_rules()).select("zh"), TEXT)
+    DecisionLog().write(Decision("Check", "stamp-1", result, 0.001, at=1_700_000_000.25))
+    server_logging.flush()
+    (line,) = [d for d in _decisions(capsys.readouterr().err) if d["request_id"] == "stamp-1"]
+    assert line["timestamp"] == "2023-11-14T22:13:20.250000Z"
+
+
+def test_log_text_flag_adds_the_text_for_debugging(start_server, shipped_copy, capsys, poll):
     running = start_server(shipped_copy, log_text=True)
     running.stub.Check(pb.CheckRequest(text=TEXT, request_id="debug-1"), timeout=5)
-    (line,) = [d for d in _decisions(capsys.readouterr().err) if d["request_id"] == "debug-1"]
+    (line,) = _logged(capsys, poll, lambda d: d["request_id"] == "debug-1")
     assert line["text"] == TEXT and line["rewritten"] != TEXT
 
 
-def test_each_batch_item_gets_its_own_decision(shared_server, capsys):
-    batch = pb.BatchCheckRequest(requests=[pb.CheckRequest(text=TEXT, request_id=f"b-{i}") for i in range(3)])
+def test_each_batch_item_gets_its_own_decision(shared_server, capsys, poll):
+    batch = pb.BatchCheckRequest(requests=[pb.CheckRequest(text=TEXT, request_id=f"batch-{i}") for i in range(3)])
     shared_server.stub.BatchCheck(batch, timeout=5)
-    ids = [d["request_id"] for d in _decisions(capsys.readouterr().err) if d["rpc"] == "BatchCheck"]
-    assert ids[-3:] == ["b-0", "b-1", "b-2"]
+    lines = _logged(capsys, poll, lambda d: d["request_id"].startswith("batch-"), count=3)
+    assert [d["request_id"] for d in lines] == ["batch-0", "batch-1", "batch-2"]
+    assert {d["rpc"] for d in lines} == {"BatchCheck"}

@@ -117,10 +117,11 @@ def register(sub: Any) -> None:
         help="server processes sharing the port (default: one per CPU) [TACTFUL_WORKERS]",
     )
     a(
-        "--threads",
+        "--max-concurrent-rpcs",
         type=_positive,
-        default=_env("THREADS", 256),
-        help="RPC threads per process; bounds concurrent streams (default 256) [TACTFUL_THREADS]",
+        default=_env("MAX_CONCURRENT_RPCS", 1024),
+        help="calls (open streams included) one process serves at once; more get RESOURCE_EXHAUSTED (default 1024) "
+        "[TACTFUL_MAX_CONCURRENT_RPCS]",
     )
     a(
         "--reload-interval",
@@ -172,7 +173,7 @@ def config_from(args: argparse.Namespace) -> Any:
         tls_client_ca=_existing(args.tls_client_ca, "--tls-client-ca"),
         log_text=args.log_text,
         workers=args.workers,
-        threads=args.threads,
+        max_concurrent_rpcs=args.max_concurrent_rpcs,
         reload_interval=args.reload_interval,
     )
 

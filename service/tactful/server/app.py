@@ -1,36 +1,45 @@
 """`tactful serve`: the gRPC server with health, reflection, metrics, hot reload, TLS and graceful stop.
 
-One process serves with a thread pool; the engine is CPU-bound Python, so threads share one core.
-To use every core, `--workers N` starts N such processes bound to the same port with SO_REUSEPORT,
-and the kernel spreads connections across them.
+One process serves on one asyncio event loop (grpc.aio), and checks run inline on it: the engine
+is CPU-bound Python, so a thread pool would only add thread hand-offs and GIL contention to every
+call (measured: the aio server answers about twice as many checks per second as grpc's thread-pool
+server on the same core). To use every core, `--workers N` starts N such processes bound to the
+same port with SO_REUSEPORT, and the kernel spreads connections across them.
+
+`Service` keeps a synchronous face (start/stop) for the CLI and the tests: its event loop runs on
+a thread of its own, and compiling the rules happens off that loop, so health checks are answered
+(NOT_SERVING) while the first compile runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
+import grpc.aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry
 
 from tactful.compile.ruleset import Library
-from tactful.server.interceptor import InFlight, StatusInterceptor
-from tactful.server.logging import Decision, DecisionLog, get_logger
+from tactful.server.guard import Guard, InFlight
+from tactful.server.logging import DecisionLog, get_logger
 from tactful.server.metrics import Metrics, multiprocess_dir, serve_http
 from tactful.server.reload import LoadFailed, RulesHolder
 from tactful.server.servicer import CheckerServicer
+from tactful.server.telemetry import Telemetry
 from tactful.v1 import checker_pb2, checker_pb2_grpc
 
 _FLUSH_LINGER_S = 0.2
+T = TypeVar("T")
 SERVICE_NAME = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"].full_name
 
 
@@ -51,7 +60,7 @@ class ServeConfig:
     tls_client_ca: Path | None = None
     log_text: bool = False
     workers: int = 1
-    threads: int = 256
+    max_concurrent_rpcs: int = 1024
     reload_interval: float = 1.0
     reuse_port: bool = False  # only the supervisor's workers share a port; alone, a taken port must fail loudly
     extra_options: tuple[tuple[str, Any], ...] = field(default=())
@@ -72,13 +81,12 @@ def server_options(config: ServeConfig) -> list[tuple[str, Any]]:
     ]
 
 
-def build_server(config: ServeConfig, interceptors: Sequence[grpc.ServerInterceptor] = ()) -> grpc.Server:
-    # Each CheckStream holds one pool thread for its lifetime, so the pool bounds concurrent streams.
-    pool = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="tactful-rpc")
-    return grpc.server(pool, interceptors=list(interceptors), options=server_options(config))
+def build_server(config: ServeConfig) -> grpc.aio.Server:
+    """The grpc.aio server (call on the event loop that will run it); calls beyond the limit get RESOURCE_EXHAUSTED."""
+    return grpc.aio.server(options=server_options(config), maximum_concurrent_rpcs=config.max_concurrent_rpcs or None)
 
 
-def bind(server: grpc.Server, config: ServeConfig) -> int:
+def bind(server: grpc.aio.Server, config: ServeConfig) -> int:
     """Bind host:port (TLS when a certificate is given); returns the port actually bound."""
     host = f"[{config.host}]" if ":" in config.host and not config.host.startswith("[") else config.host
     address = f"{host}:{config.port}"
@@ -106,14 +114,16 @@ class Service:
         multiprocess = multiprocess_dir() is not None
         self.registry = None if multiprocess else (registry or CollectorRegistry())
         self.metrics = Metrics(self.registry)
-        self.decisions = DecisionLog(config.log_text)
-        self.health = health.HealthServicer()
+        self.telemetry = Telemetry(DecisionLog(config.log_text), self.metrics)
         self.rules = RulesHolder(config.rules, config.default_ruleset, on_swap=self._swapped, on_failure=self._failed)
         self.inflight = InFlight()
-        self.server = build_server(config, [StatusInterceptor(self.metrics, self.inflight)])
         self.port = 0
         self.metrics_port = 0
         self._metrics_http: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: threading.Thread | None = None
+        self._server: grpc.aio.Server | None = None
+        self._health: health.aio.HealthServicer | None = None
         self._log = get_logger("tactful.server")
 
     def start(self) -> None:
@@ -122,23 +132,24 @@ class Service:
         Raises:
             LoadFailed: the rules do not compile or fail their examples (the server is stopped again).
         """
-        servicer = CheckerServicer(self.rules, self._decided, self.config.max_text_bytes, self.config.max_batch)
-        checker_pb2_grpc.add_CheckerServiceServicer_to_server(servicer, self.server)
-        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
-        reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server)
-        self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
-        self.port = bind(self.server, self.config)
-        self.server.start()
+        self.telemetry.start()
+        self._loop = asyncio.new_event_loop()
+        self._loop_thread = threading.Thread(target=self._loop.run_forever, name="tactful-grpc", daemon=True)
+        self._loop_thread.start()
         try:
+            self.port = self._on_loop(self._listen())
             self.rules.load_initial()
         except BaseException:
-            self.server.stop(None)
+            if self._server is not None:
+                self._on_loop(self._server.stop(None))
+            self._close_loop()
+            self.telemetry.stop()
             raise
         self.rules.watch(self.config.reload_interval)
         if self.config.metrics_port and self.registry is not None:
             self._metrics_http = serve_http(self.config.metrics_port, self.config.host, self.registry)
             self.metrics_port = int(self._metrics_http.server_port)
-        self._set_health(health_pb2.HealthCheckResponse.SERVING)
+        self._on_loop(self._set_health(health_pb2.HealthCheckResponse.SERVING))
         self._log.info(
             "serving", host=self.config.host, port=self.port, pid=os.getpid(), tls=self.config.tls_cert is not None,
             metrics_port=self.metrics_port or None, rules=str(self.config.rules),
@@ -146,27 +157,58 @@ class Service:
 
     def stop(self, grace: float | None = None) -> None:
         """NOT_SERVING first (so balancers stop sending), then let in-flight calls finish within `grace` seconds."""
+        if self._loop is None:
+            return  # never started, or already stopped
         grace = self.config.grace if grace is None else grace
-        deadline = time.monotonic() + grace
         self._log.info("shutting down", grace_s=grace)
-        self.health.enter_graceful_shutdown()
         self.rules.stop()
-        if self.inflight.close_and_wait(grace):
-            # Every call has answered; give clients a moment to read the last bytes before the
-            # connections close (closing on unread acknowledgements resets them).
-            time.sleep(min(_FLUSH_LINGER_S, max(deadline - time.monotonic(), 0)))
-        self.server.stop(max(deadline - time.monotonic(), 0)).wait()
+        self._on_loop(self._drain(grace))
+        self._close_loop()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
+        self.telemetry.stop()
         self._log.info("stopped")
 
-    def _set_health(self, status: int) -> None:
-        for name in ("", SERVICE_NAME):
-            self.health.set(name, status)
+    async def _listen(self) -> int:
+        server = self._server = build_server(self.config)
+        self._health = health.aio.HealthServicer()
+        servicer = CheckerServicer(self.rules, self.telemetry.decided, self.config.max_text_bytes, self.config.max_batch)
+        guard = Guard(self.telemetry.rpc, self.inflight)
+        checker_pb2_grpc.add_CheckerServiceServicer_to_server(guard.servicer(servicer), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
+        reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        port = bind(server, self.config)
+        await server.start()
+        return port
 
-    def _decided(self, decision: Decision) -> None:
-        self.decisions.write(decision)
-        self.metrics.observe_violations(decision.result.violations)
+    async def _drain(self, grace: float) -> None:
+        deadline = time.monotonic() + grace
+        assert self._health is not None and self._server is not None
+        await self._health.enter_graceful_shutdown()
+        if await self.inflight.close_and_wait(grace):
+            # Every call has answered; give clients a moment to read the last bytes before the
+            # connections close (closing on unread acknowledgements resets them).
+            await asyncio.sleep(min(_FLUSH_LINGER_S, max(deadline - time.monotonic(), 0)))
+        await self._server.stop(max(deadline - time.monotonic(), 0))
+
+    async def _set_health(self, status: int) -> None:
+        assert self._health is not None
+        for name in ("", SERVICE_NAME):
+            await self._health.set(name, status)
+
+    def _on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def _close_loop(self) -> None:
+        loop, thread = self._loop, self._loop_thread
+        if loop is None or thread is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+        self._loop = self._loop_thread = None
 
     def _swapped(self, library: Library) -> None:
         self.metrics.reloads.labels("success").inc()

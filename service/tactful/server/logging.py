@@ -2,26 +2,98 @@
 
 The reply text is customer data, so a decision line carries only its length and SHA-256 unless
 the operator turns on --log-text for debugging.
+
+Decision lines are batched: they are written together (see tactful.server.telemetry, every
+100 ms, and on stop) in one write() instead of one write() per checked reply. Every other line is
+written at once, after any batched ones, so the order of the log is kept.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import json
 import sys
+import threading
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import structlog
 
 from tactful.model import Result
 
+_LEVELS = ("debug", "info", "warn", "warning", "msg", "log", "error", "err", "exception", "critical", "fatal", "failure")
+
+
+class _Output:
+    """One stream's writer: `now` lines are written at once; `batched` lines with the next `now`
+    line, on flush(), or at exit."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+        self._pending: list[str] = []
+
+    def batched(self, line: str) -> None:
+        with self._lock:
+            self._pending.append(line + "\n")
+
+    def now(self, line: str) -> None:
+        with self._lock:
+            self._pending.append(line + "\n")
+            self._write_pending()
+
+    def flush(self) -> None:
+        with self._lock:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
+        if self._pending:
+            # One write() for all lines, so the lines of several worker processes sharing stderr
+            # never interleave mid-line.
+            self._stream.write("".join(self._pending))
+            self._pending.clear()
+            self._stream.flush()
+
+
+class _Logger:
+    def __init__(self, write: Any) -> None:
+        for level in _LEVELS:
+            setattr(self, level, write)
+
+
+class _LoggerFactory:
+    def __init__(self, output: _Output) -> None:
+        self.output = output
+
+    def __call__(self, *args: Any) -> _Logger:
+        batched = bool(args) and args[0] == DECISION_LOGGER
+        return _Logger(self.output.batched if batched else self.output.now)
+
+
+DECISION_LOGGER = "tactful.decision"
+_outputs: list[_Output] = []  # the configured output is the last one
+
+
+def flush() -> None:
+    """Write any batched lines now (tests, and the end of a process)."""
+    for output in _outputs:
+        output.flush()
+
+
+atexit.register(flush)
+
 
 def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> None:
     """Route structlog to `stream` (stderr): JSON lines unless it is a terminal (or `json_lines` says)."""
+    flush()
     out = stream or sys.stderr
+    output = _Output(out)
+    _outputs[:] = [output]
     as_json = (not out.isatty()) if json_lines is None else json_lines
     renderer: Any = (
         structlog.processors.JSONRenderer(serializer=functools.partial(json.dumps, ensure_ascii=False))
@@ -32,15 +104,22 @@ def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> N
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _stamp,
             structlog.processors.format_exc_info,
             renderer,
         ],
-        # One write() per line (print() writes the newline separately), so the lines of several
-        # worker processes sharing stderr never interleave mid-line.
-        logger_factory=structlog.WriteLoggerFactory(file=out),
+        logger_factory=_LoggerFactory(output),
         cache_logger_on_first_use=True,
     )
+
+
+def _stamp(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
+    """ISO-8601 UTC timestamp of when the event happened: `at` (epoch seconds) when the caller
+    recorded it (decision lines are rendered up to 100 ms later), else now."""
+    at = event.pop("at", None)
+    moment = datetime.fromtimestamp(at, UTC) if at is not None else datetime.now(UTC)
+    event["timestamp"] = moment.isoformat().replace("+00:00", "Z")
+    return event
 
 
 def get_logger(name: str) -> Any:
@@ -56,6 +135,7 @@ class Decision:
     result: Result
     latency_s: float
     sequence: int = 0
+    at: float = field(default_factory=time.time)
 
 
 class DecisionLog:
@@ -63,7 +143,7 @@ class DecisionLog:
 
     def __init__(self, log_text: bool = False) -> None:
         self.log_text = log_text
-        self._log = get_logger("tactful.decision")
+        self._log = get_logger(DECISION_LOGGER)
 
     def write(self, decision: Decision) -> None:
         result = decision.result
@@ -79,6 +159,7 @@ class DecisionLog:
             "latency_ms": round(decision.latency_s * 1000, 3),
             "text_bytes": len(encoded),
             "text_sha256": hashlib.sha256(encoded).hexdigest(),
+            "at": decision.at,
         }
         if decision.rpc == "CheckStream":
             fields["sequence"] = decision.sequence

@@ -51,14 +51,23 @@ class Metrics:
             multiprocess_mode="livemostrecent",
         )
         self._served: dict[str, str] = {}
+        # labels() takes a lock and builds a key on every call; the children never change, so keep them.
+        self._rpc_children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
+        self._category_children: dict[str, Counter] = {}
 
     def observe_rpc(self, rpc: str, code: str, seconds: float) -> None:
-        self.rpcs.labels(rpc, code).inc()
-        self.latency.labels(rpc, code).observe(seconds)
+        children = self._rpc_children.get((rpc, code))
+        if children is None:
+            children = self._rpc_children[(rpc, code)] = (self.rpcs.labels(rpc, code), self.latency.labels(rpc, code))
+        children[0].inc()
+        children[1].observe(seconds)
 
     def observe_violations(self, violations: Iterable[Violation]) -> None:
         for v in violations:
-            self.violations.labels(v.category).inc()
+            child = self._category_children.get(v.category)
+            if child is None:
+                child = self._category_children[v.category] = self.violations.labels(v.category)
+            child.inc()
 
     def served(self, versions: dict[str, str]) -> None:
         """Record the ruleset versions now served; versions replaced drop to 0 (not removed, so a scrape sees the change)."""

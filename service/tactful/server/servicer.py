@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
+import grpc.aio
 
 from tactful.compile.ruleset import Library, Ruleset
 from tactful.engine import check
@@ -22,6 +23,7 @@ from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 _SEVERITY = {1: pb.SEVERITY_INFO, 2: pb.SEVERITY_WARNING, 3: pb.SEVERITY_ERROR}
+_NO_CONTEXT = Context()
 _TURN_NAMES = ", ".join(f"TURN_{t.upper()}" for t in TURNS)
 
 
@@ -124,15 +126,21 @@ def _edit(e: Edit, u16: dict[int, int]) -> pb.Edit:
     return pb.Edit(span=pb.Span(start=e.start, end=e.end, utf16_start=u16[e.start], utf16_end=u16[e.end]), replacement=e.replacement)
 
 
-def _give_up_if_gone(context: grpc.ServicerContext) -> None:
+def _give_up_if_gone(context: grpc.aio.ServicerContext) -> None:
     """Stop before doing work nobody waits for any more."""
     remaining = context.time_remaining()
-    if (remaining is not None and remaining <= 0) or not context.is_active():
+    if (remaining is not None and remaining <= 0) or context.cancelled():
         raise GaveUp("the deadline passed before the reply was checked; allow more time or send less text")
 
 
 class CheckerServicer(pb_grpc.CheckerServiceServicer):
-    """The four RPCs. `on_decision` receives every checked reply (decision log + violation metrics)."""
+    """The four RPCs, run on the server's event loop. `on_decision` receives every checked reply
+    (decision log + violation metrics).
+
+    A check is short CPU-bound work, so it runs inline: handing it to a thread would cost more
+    than the check and make threads fight over the GIL. BatchCheck yields to the loop between
+    items, so a large batch does not hold up other calls.
+    """
 
     def __init__(
         self, rules: RulesHolder, on_decision: Callable[[Decision], None], max_text_bytes: int = 64 * 1024, max_batch: int = 256
@@ -152,7 +160,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
     def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str) -> pb.CheckResponse:
         started = time.perf_counter()
         _check_size("text", req.text, self.max_text_bytes)
-        ctx = context_from_proto(req.context, self.max_text_bytes)
+        ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
         rs = library.select(req.ruleset or None, ctx.locale, req.text)
         result = check(rs, req.text, ctx)
         request_id = req.request_id or uuid.uuid4().hex[:16]
@@ -160,15 +168,15 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence))
         return response
 
-    def Check(  # noqa: N802 - method names come from the proto
-        self, request: pb.CheckRequest, context: grpc.ServicerContext
+    async def Check(  # noqa: N802 - method names come from the proto
+        self, request: pb.CheckRequest, context: grpc.aio.ServicerContext
     ) -> pb.CheckResponse:
         library = self._library()
         _give_up_if_gone(context)
         return self._check_one(request, library, "Check")
 
-    def BatchCheck(  # noqa: N802 - method names come from the proto
-        self, request: pb.BatchCheckRequest, context: grpc.ServicerContext
+    async def BatchCheck(  # noqa: N802 - method names come from the proto
+        self, request: pb.BatchCheckRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchCheckResponse:
         n = len(request.requests)
         if n > self.max_batch:
@@ -176,6 +184,8 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         library = self._library()
         out = pb.BatchCheckResponse()
         for i, req in enumerate(request.requests):
+            if i:
+                await asyncio.sleep(0)
             _give_up_if_gone(context)
             try:
                 out.responses.append(self._check_one(req, library, "BatchCheck"))
@@ -185,20 +195,23 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
                 out.responses.append(pb.CheckResponse(request_id=req.request_id, sequence=req.sequence))
         return out
 
-    def CheckStream(  # noqa: N802 - method names come from the proto
-        self, request_iterator: Iterator[pb.CheckStreamRequest], context: grpc.ServicerContext
-    ) -> Iterator[pb.CheckStreamResponse]:
+    async def CheckStream(  # noqa: N802 - method names come from the proto
+        self, request_iterator: AsyncIterator[pb.CheckStreamRequest], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.CheckStreamResponse]:
         mailbox = LatestDraft(request_iterator)
-        while (item := mailbox.take()) is not None:
-            draft, skipped = item
-            _give_up_if_gone(context)
-            response = self._check_one(draft, self._library(), "CheckStream")
-            yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
-        if mailbox.error is not None:
-            raise mailbox.error
+        try:
+            while (item := await mailbox.take()) is not None:
+                draft, skipped = item
+                _give_up_if_gone(context)
+                response = self._check_one(draft, self._library(), "CheckStream")
+                yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
+            if mailbox.error is not None:
+                raise mailbox.error
+        finally:
+            mailbox.close()
 
-    def ListRules(  # noqa: N802 - method names come from the proto
-        self, request: pb.ListRulesRequest, context: grpc.ServicerContext
+    async def ListRules(  # noqa: N802 - method names come from the proto
+        self, request: pb.ListRulesRequest, context: grpc.aio.ServicerContext
     ) -> pb.ListRulesResponse:
         library = self._library()
         rs = library.select(request.ruleset or None)
@@ -212,43 +225,48 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
 
 
 class LatestDraft:
-    """A one-slot mailbox fed by a reader thread: a newer draft replaces an unchecked older one.
+    """A one-slot mailbox fed by a reader task: a newer draft replaces an unchecked older one.
 
     This is what lets the stream keep up with fast typists: the checker always works on the newest
     draft, and the stream ends only after the last draft sent has been answered.
     """
 
-    def __init__(self, requests: Iterable[pb.CheckStreamRequest]) -> None:
-        self._cond = threading.Condition()
+    def __init__(self, requests: AsyncIterator[pb.CheckStreamRequest]) -> None:
         self._draft: pb.CheckRequest | None = None
         self._skipped = 0
         self._done = False
+        self._arrived = asyncio.Event()
         self.error: BaseException | None = None
-        threading.Thread(target=self._read, args=(requests,), name="tactful-stream-reader", daemon=True).start()
+        self._reader = asyncio.ensure_future(self._read(requests))
 
-    def _read(self, requests: Iterable[pb.CheckStreamRequest]) -> None:
+    async def _read(self, requests: AsyncIterator[pb.CheckStreamRequest]) -> None:
         try:
-            for message in requests:
-                with self._cond:
-                    if self._draft is not None:
-                        self._skipped += 1
-                    self._draft = message.draft
-                    self._cond.notify()
+            async for message in requests:
+                if self._draft is not None:
+                    self._skipped += 1
+                self._draft = message.draft
+                self._arrived.set()
         except grpc.RpcError:
             pass  # the client cancelled or the deadline passed: the stream is over, nothing to answer
-        except Exception as err:  # surfaced to the handler thread, which maps it to a status
+        except Exception as err:  # surfaced to the handler, which maps it to a status
             self.error = err
         finally:
-            with self._cond:
-                self._done = True
-                self._cond.notify()
+            self._done = True
+            self._arrived.set()
 
-    def take(self) -> tuple[pb.CheckRequest, int] | None:
+    async def take(self) -> tuple[pb.CheckRequest, int] | None:
         """The newest unanswered draft and how many were skipped before it; None once the client is done."""
-        with self._cond:
-            self._cond.wait_for(lambda: self._draft is not None or self._done)
-            if self._draft is None:
-                return None
-            draft, skipped = self._draft, self._skipped
-            self._draft, self._skipped = None, 0
-            return draft, skipped
+        # One turn of the loop first, so drafts that arrived while the last one was checked are
+        # all read and only the newest is checked.
+        await asyncio.sleep(0)
+        while self._draft is None and not self._done:
+            self._arrived.clear()
+            await self._arrived.wait()
+        if self._draft is None:
+            return None
+        draft, skipped = self._draft, self._skipped
+        self._draft, self._skipped = None, 0
+        return draft, skipped
+
+    def close(self) -> None:
+        self._reader.cancel()
