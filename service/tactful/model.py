@@ -1,9 +1,15 @@
-"""Shared values of the checker: severities, categories, spans, violations, results (no logic)."""
+"""Shared values of the checker: severities, categories, spans, violations, results (no logic).
+
+The per-check values (Edit, Suggestion, Violation, Result) are NamedTuples rather than frozen
+dataclasses: just as immutable and hashable, and about four times cheaper to create, which
+matters when a check takes tens of microseconds and creates a dozen of them.
+"""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 CATEGORIES: tuple[str, ...] = (
     "rude",
@@ -48,8 +54,7 @@ class Context:
     time: tuple[int, int] | None = None  # local (hour, minute)
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace original text[start:end] (code points) with replacement."""
 
     start: int
@@ -57,14 +62,12 @@ class Edit:
     replacement: str
 
 
-@dataclass(frozen=True, slots=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     description: str
     edits: tuple[Edit, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     rule: str
     category: str
     severity: Severity
@@ -98,14 +101,13 @@ class Violation:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     text: str
     violations: tuple[Violation, ...]
     rewritten: str
     ruleset: str
     ruleset_version: str
-    applied: tuple[Edit, ...] = field(default=())
+    applied: tuple[Edit, ...] = ()
 
     @property
     def compliant(self) -> bool:
