@@ -36,6 +36,10 @@ def test_check_violation_fields_point_at_the_matched_words(stub):
     promise = next(v for v in resp.violations if v.category == "unfulfillable_promise")
     assert promise.suggestions and promise.suggestions[0].edits
     assert all(e.span.start <= e.span.end <= len(text) for e in resp.applied_edits)
+    edits = [e for v in resp.violations for s in v.suggestions for e in s.edits] + list(resp.applied_edits)
+    assert edits and all((e.span.utf16_start, e.span.utf16_end) == (e.span.start + 1, e.span.end + 1) for e in edits)
+    plain = stub.Check(pb.CheckRequest(text=DONE_WHEN_TEXT), timeout=5)
+    assert all((e.span.utf16_start, e.span.utf16_end) == (e.span.start, e.span.end) for e in plain.applied_edits)
 
 
 def test_check_of_a_clean_reply_is_compliant_and_unchanged(stub):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tactful.compile.compiler import compile_path, compile_text
+from tactful.compile.matchers import Matcher
 from tactful.engine import check
 from tactful.model import Context
 from tactful.text import NormalizeOptions, Normalizer, utf16_index
@@ -77,3 +78,28 @@ def test_shipped_packs_never_crash_and_keep_spans_inside(text: str, turn: str | 
             for s in v.suggestions:
                 for e in s.edits:
                     assert 0 <= e.start <= e.end <= len(text)
+
+
+# The engine runs regexes through google-re2's compiled C++ object (its Python layer costs more
+# than the match); the public finditer is the reference it must agree with, groups included.
+REGEXES = Matcher(
+    [],
+    [],
+    [
+        r"(是的)[,，]?\s*(但是|可是)",
+        r"(?i)\b(you)\s+(must|should)\b",
+        r"(\d{3})?-?(\d{4})",
+        r"x*",  # empty matches are skipped, not returned
+        r"(a)|(好)",  # an unmatched group stays None
+        r"😀+(.)",
+    ],
+)
+REGEX_PIECES = ["是的,但是", "是的 可是", "You must", "you  should", "123-4567", "4567", "x", "a", "好", "😀😀好"]
+regex_texts = st.lists(st.one_of(st.sampled_from(REGEX_PIECES), st.text(max_size=5)), max_size=10).map("".join)
+
+
+@SETTINGS
+@given(regex_texts)
+def test_fast_regex_path_agrees_with_google_re2_public_api(text: str) -> None:
+    for rid in range(REGEXES.regex_count):
+        assert REGEXES.run_regex(rid, text) == REGEXES.run_regex_public(rid, text)

@@ -4,7 +4,7 @@ The reply text is customer data, so a decision line carries only its length and 
 the operator turns on --log-text for debugging.
 
 Decision lines are batched: they are written together (see tactful.server.telemetry, every
-100 ms, and on stop) in one write() instead of one write() per checked reply. Every other line is
+20 ms, and on stop) in one write() instead of one write() per checked reply. Every other line is
 written at once, after any batched ones, so the order of the log is kept.
 """
 
@@ -115,7 +115,7 @@ def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> N
 
 def _stamp(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     """ISO-8601 UTC timestamp of when the event happened: `at` (epoch seconds) when the caller
-    recorded it (decision lines are rendered up to 100 ms later), else now."""
+    recorded it (decision lines are rendered a little later, in batches), else now."""
     at = event.pop("at", None)
     moment = datetime.fromtimestamp(at, UTC) if at is not None else datetime.now(UTC)
     event["timestamp"] = moment.isoformat().replace("+00:00", "Z")
