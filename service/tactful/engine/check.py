@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
 from tactful.conditions import Match, Scan
 from tactful.engine.rewrite import apply_edits, choose_edits
 from tactful.model import Context, Edit, Result, Suggestion, Violation
-from tactful.text import NormalizedText, to_utf16
+from tactful.text import NormalizedText
 from tactful.text.script import is_traditional, to_traditional
 
 _TEMPLATE = re.compile(r"\{(match|\d+)\}")
@@ -88,6 +89,14 @@ class _Renderer:
         self._t2s = ruleset.normalizer.options.t2s
         self._locale = context.locale
         self._traditional: bool | None = None
+        # Astral characters (emoji) take two UTF-16 units; most replies have none.
+        self._astral = None if not text or max(text) <= "\uffff" else [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+
+    def utf16(self, start: int, end: int) -> tuple[int, int]:
+        """UTF-16 offsets of a code-point span of the reply."""
+        if self._astral is None:
+            return start, end
+        return start + bisect_left(self._astral, start), end + bisect_left(self._astral, end)
 
     @property
     def traditional(self) -> bool:
@@ -151,16 +160,14 @@ class _Renderer:
 
 def _violations(rule: CompiledRule, found: list[Match], render: _Renderer) -> list[Violation]:
     out = []
-    spans: list[Match | None] = list(_dedupe(found)) if found else [None]
-    for m in spans:
+    text = render.text
+    for m in _dedupe(found) if found else (None,):
         lo, hi = render.ntext.to_original(m.start, m.end) if m is not None else (0, 0)
         suggestions = tuple(s for fix in rule.fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
-        out.append((lo, hi, rule, render.expand(rule.message, m), suggestions))
-    u16 = to_utf16(render.text, [x for lo, hi, *_ in out for x in (lo, hi)])
-    return [
-        Violation(rule.id, rule.category, rule.severity, msg, lo, hi, u16[2 * i], u16[2 * i + 1], render.text[lo:hi], sugg, rule.pack)
-        for i, (lo, hi, rule, msg, sugg) in enumerate(out)
-    ]
+        u_lo, u_hi = render.utf16(lo, hi)
+        message = render.expand(rule.message, m)
+        out.append(Violation(rule.id, rule.category, rule.severity, message, lo, hi, u_lo, u_hi, text[lo:hi], suggestions, rule.pack))
+    return out
 
 
 def check(ruleset: Ruleset, text: str, context: Context | None = None) -> Result:
