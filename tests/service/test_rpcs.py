@@ -113,6 +113,18 @@ def test_stream_answers_drafts_in_order_and_always_the_last(stub):
     assert len(responses) + sum(r.skipped_drafts for r in responses) == 50
 
 
+def test_superseded_drafts_are_reported_and_counted(start_server, shipped_copy, poll):
+    """Drafts far slower to check than to send: most are superseded; the replies and the metric agree."""
+    running = start_server(shipped_copy)  # its own server: no other test's streams in the metric
+    heavy = DONE_WHEN_TEXT * 400
+    drafts = (pb.CheckStreamRequest(draft=pb.CheckRequest(text=heavy + "好" * n, sequence=n)) for n in range(1, 31))
+    responses = list(running.stub.CheckStream(drafts, timeout=60))
+    skipped = sum(r.skipped_drafts for r in responses)
+    assert responses[-1].result.sequence == 30 and len(responses) + skipped == 30
+    assert skipped > 0
+    poll(lambda: running.metric("tactful_stream_drafts_skipped_total") == skipped, 5.0, "the skipped drafts to be counted")
+
+
 def test_stream_keeps_a_violation_id_while_the_agent_types_on(stub):
     """A highlight must not flicker: the same violation keeps its id in every later draft."""
     ids_by_rule: dict[str, set[str]] = {}

@@ -135,6 +135,7 @@ class Decision:
     result: Result
     latency_s: float
     sequence: int = 0
+    skipped: int = 0  # CheckStream: drafts superseded by this one before they were checked
     at: float = field(default_factory=time.time)
 
 

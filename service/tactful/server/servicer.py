@@ -187,7 +187,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
             raise NotReady("the rules are still being compiled; retry in a moment")
         return library
 
-    def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str) -> pb.CheckResponse:
+    def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str, skipped: int = 0) -> pb.CheckResponse:
         started = time.perf_counter()
         _check_size("text", req.text, self.max_text_bytes)
         ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
@@ -195,7 +195,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         result = check(rs, req.text, ctx)
         request_id = req.request_id or uuid.uuid4().hex[:16]
         response = self.translate.response(result, rs, req, request_id)
-        self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence))
+        self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
         return response
 
     async def Check(  # noqa: N802 - method names come from the proto
@@ -233,7 +233,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
             while (item := await mailbox.take()) is not None:
                 draft, skipped = item
                 _give_up_if_gone(context)
-                response = self._check_one(draft, self._library(), "CheckStream")
+                response = self._check_one(draft, self._library(), "CheckStream", skipped)
                 yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
             if mailbox.error is not None:
                 raise mailbox.error

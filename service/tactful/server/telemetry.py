@@ -58,8 +58,11 @@ class Telemetry:
             records, self._pending = self._pending, []
         for record in records:
             if len(record) == 1:
-                self.decisions.write(record[0])
-                self.metrics.observe_violations(record[0].result.violations)
+                decision = record[0]
+                self.decisions.write(decision)
+                self.metrics.observe_violations(decision.result.violations)
+                if decision.skipped:
+                    self.metrics.drafts_skipped.inc(decision.skipped)
             else:
                 self.metrics.observe_rpc(*record)
         server_logging.flush()
