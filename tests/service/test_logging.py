@@ -9,6 +9,8 @@ import hashlib
 import json
 from datetime import datetime
 
+import structlog
+
 import tactful
 from tactful.cli.library import shipped_rules
 from tactful.server import logging as server_logging
@@ -53,6 +55,19 @@ def test_a_decision_is_stamped_when_it_was_made_not_when_its_line_is_written(cap
     server_logging.flush()
     (line,) = [d for d in _decisions(capsys.readouterr().err) if d["request_id"] == "stamp-1"]
     assert line["timestamp"] == "2023-11-14T22:13:20.250000Z"
+
+
+def test_decision_lines_render_exactly_as_the_structlog_chain_would(capsys):
+    """Decision lines skip structlog's per-call machinery in JSON mode; the line must not change."""
+    result = tactful.check(tactful.load_rules(shipped_rules()).select("zh"), TEXT)
+    decision = Decision("CheckStream", "same-1", result, 0.0012, sequence=4, skipped=2, at=1_700_000_000.5)
+    log = DecisionLog(log_text=True)
+    log.write(decision)
+    structlog.get_logger("tactful.other").info("decision", **log.fields(decision))
+    server_logging.flush()
+    fast, chain = [line for line in capsys.readouterr().err.splitlines() if '"same-1"' in line]
+    assert fast == chain
+    assert json.loads(fast)["sequence"] == 4 and json.loads(fast)["text"] == TEXT
 
 
 def test_log_text_flag_adds_the_text_for_debugging(start_server, shipped_copy, capsys, poll):

@@ -132,8 +132,8 @@ class Service:
         Raises:
             LoadFailed: the rules do not compile or fail their examples (the server is stopped again).
         """
-        self.telemetry.start()
         self._loop = asyncio.new_event_loop()
+        self.telemetry.attach(self._loop)
         self._loop_thread = threading.Thread(target=self._loop.run_forever, name="tactful-grpc", daemon=True)
         self._loop_thread.start()
         try:
@@ -143,7 +143,7 @@ class Service:
             if self._server is not None:
                 self._on_loop(self._server.stop(None))
             self._close_loop()
-            self.telemetry.stop()
+            self.telemetry.drain()
             raise
         self.rules.watch(self.config.reload_interval)
         if self.config.metrics_port and self.registry is not None:
@@ -166,7 +166,7 @@ class Service:
         self._close_loop()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
-        self.telemetry.stop()
+        self.telemetry.drain()
         self._log.info("stopped")
 
     async def _listen(self) -> int:

@@ -3,8 +3,8 @@
 The reply text is customer data, so a decision line carries only its length and SHA-256 unless
 the operator turns on --log-text for debugging.
 
-Decision lines are batched: they are written together (see tactful.server.telemetry, every
-20 ms, and on stop) in one write() instead of one write() per checked reply. Every other line is
+Decision lines are batched: they are written together (see tactful.server.telemetry, about
+every 20 ms, and on stop) in one write() instead of one write() per checked reply. Every other line is
 written at once, after any batched ones, so the order of the log is kept.
 """
 
@@ -76,7 +76,9 @@ class _LoggerFactory:
 
 
 DECISION_LOGGER = "tactful.decision"
-_outputs: list[_Output] = []  # the configured output is the last one
+_outputs: list[_Output] = []  # the configured output
+_json_outputs: list[_Output] = []  # the same, when it takes JSON lines
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
 
 
 def flush() -> None:
@@ -95,8 +97,9 @@ def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> N
     output = _Output(out)
     _outputs[:] = [output]
     as_json = (not out.isatty()) if json_lines is None else json_lines
+    _json_outputs[:] = [output] if as_json else []
     renderer: Any = (
-        structlog.processors.JSONRenderer(serializer=functools.partial(json.dumps, ensure_ascii=False))
+        structlog.processors.JSONRenderer(serializer=_dumps)
         if as_json
         else structlog.dev.ConsoleRenderer(colors=out.isatty())
     )
@@ -116,17 +119,20 @@ def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> N
 def _stamp(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     """ISO-8601 UTC timestamp of when the event happened: `at` (epoch seconds) when the caller
     recorded it (decision lines are rendered a little later, in batches), else now."""
-    at = event.pop("at", None)
-    moment = datetime.fromtimestamp(at, UTC) if at is not None else datetime.now(UTC)
-    event["timestamp"] = moment.isoformat().replace("+00:00", "Z")
+    event["timestamp"] = _iso(event.pop("at", None))
     return event
+
+
+def _iso(at: float | None) -> str:
+    moment = datetime.fromtimestamp(at, UTC) if at is not None else datetime.now(UTC)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def get_logger(name: str) -> Any:
     return structlog.get_logger(name)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per request, and a frozen init costs 4x more
 class Decision:
     """What one checked reply decided, for the log and the metrics."""
 
@@ -147,6 +153,19 @@ class DecisionLog:
         self._log = get_logger(DECISION_LOGGER)
 
     def write(self, decision: Decision) -> None:
+        fields = self.fields(decision)
+        if _json_outputs:
+            # What the JSON chain renders for this event (no context variables are bound in the
+            # server), without structlog's per-call machinery: a third of the cost, and this is
+            # the one line written per request. A test compares the two renderings.
+            at = fields.pop("at")
+            fields.update(event="decision", level="info", timestamp=_iso(at))
+            _json_outputs[0].batched(_dumps(fields))
+            return
+        self._log.info("decision", **fields)
+
+    def fields(self, decision: Decision) -> dict[str, Any]:
+        """The decision line's fields, `at` (epoch seconds) for the timestamp."""
         result = decision.result
         encoded = result.text.encode("utf-8")
         fields: dict[str, Any] = {
@@ -167,7 +186,7 @@ class DecisionLog:
         if self.log_text:
             fields["text"] = result.text
             fields["rewritten"] = result.rewritten
-        self._log.info("decision", **fields)
+        return fields
 
 
 def _unique(items: Sequence[str] | Any) -> list[str]:
