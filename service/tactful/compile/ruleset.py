@@ -43,6 +43,8 @@ class CompiledRule:
         ok, found = self.when.eval(scan)
         if not ok:
             return None
+        if not self.unless and not (self.scopes and found):
+            return found
         had_spans = bool(found)
         for node in self.unless:
             held, spans = node.eval(scan)
@@ -51,7 +53,9 @@ class CompiledRule:
             if held:
                 found = [m for m in found if not any(s.start < m.end and m.start < s.end for s in spans)]
         if self.scopes and found:
-            found = [m for m in found if not any(s.covers(scan, m) for s in self.scopes)]
+            scopes = [s for s in self.scopes if s.present(scan)]
+            if scopes:
+                found = [m for m in found if not any(s.covers(scan, m) for s in scopes)]
         if had_spans and not found:
             return None  # every match was excused: not a whole-reply violation either
         return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tactful.model import Context
@@ -89,6 +89,14 @@ class ScopeFilter:
 
     name: str
     cues: tuple[ScopeCueC, ...]
+    cue_sets: frozenset[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cue_sets", frozenset(c.set_id for c in self.cues))
+
+    def present(self, scan: Scan) -> bool:
+        """Does any cue of this scope occur in the reply at all? (Most replies have none.)"""
+        return not self.cue_sets.isdisjoint(scan.terms)
 
     def covers(self, scan: Scan, m: Match) -> bool:
         text = scan.ntext.text

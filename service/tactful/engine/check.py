@@ -89,14 +89,17 @@ class _Renderer:
         self._t2s = ruleset.normalizer.options.t2s
         self._locale = context.locale
         self._traditional: bool | None = None
-        # Astral characters (emoji) take two UTF-16 units; most replies have none.
-        self._astral = None if not text or max(text) <= "\uffff" else [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        self._astral: list[int] | None = None  # computed for the first violation: most replies have none
 
     def utf16(self, start: int, end: int) -> tuple[int, int]:
-        """UTF-16 offsets of a code-point span of the reply."""
-        if self._astral is None:
+        """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
+        astral = self._astral
+        if astral is None:
+            text = self.text
+            astral = self._astral = [] if not text or max(text) <= "\uffff" else [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+        if not astral:
             return start, end
-        return start + bisect_left(self._astral, start), end + bisect_left(self._astral, end)
+        return start + bisect_left(astral, start), end + bisect_left(astral, end)
 
     @property
     def traditional(self) -> bool:
@@ -188,6 +191,8 @@ def check(ruleset: Ruleset, text: str, context: Context | None = None) -> Result
         found = rule.evaluate(scan)
         if found is not None:
             violations.extend(_violations(rule, found, render))
+    if not violations:
+        return Result(text, (), text, ruleset.name, ruleset.version, ())
     violations.sort(key=lambda v: (v.start, v.end))  # stable: ruleset order breaks ties
     edits = choose_edits(violations)
     return Result(text, tuple(violations), apply_edits(text, edits), ruleset.name, ruleset.version, tuple(edits))

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
 # Mathematical alphanumerics (𝐡𝐞𝐥𝐥𝐨) are used to dodge filters; NFKC folds them.
@@ -43,9 +44,10 @@ class NormalizeOptions:
         return f"nfkc={self.nfkc},width={self.width},case={self.casefold},t2s={self.t2s},noise={self.noise!r}"
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedText:
-    """Normalized text plus, per normalized character, the original index it came from."""
+class NormalizedText(NamedTuple):
+    """Normalized text plus, per normalized character, the original index it came from.
+
+    A NamedTuple, not a frozen dataclass: one is made per check, and it is 4x cheaper to create."""
 
     original: str
     text: str
