@@ -76,61 +76,56 @@ class Guard:
         guarded.CheckStream = self.streaming("CheckStream", inner.CheckStream)  # type: ignore[method-assign]
         return guarded
 
-    def _status(self, rpc: str, exc: Exception) -> tuple[grpc.StatusCode, str]:
-        code, message = status_of(exc)
-        if code is grpc.StatusCode.INTERNAL:
-            self._log.error("internal error", rpc=rpc, exc_info=exc)
-        return code, message
-
     def unary(self, rpc: str, behaviour: Unary) -> Unary:
-        observe, inflight = self.observe, self.inflight
-
         async def handle(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            entered = False
-            try:
-                inflight.enter()
-                entered = True
+            async with _Call(self, rpc, context):
                 return await behaviour(request, context)
-            except asyncio.CancelledError:
-                code = grpc.StatusCode.CANCELLED
-                raise
-            except grpc.aio.AbortError:
-                raise
-            except Exception as exc:
-                code, message = self._status(rpc, exc)
-                await context.abort(code, message)  # raises: grpc sends this status and no message
-            finally:
-                if entered:
-                    inflight.leave()
-                observe(rpc, code.name, time.perf_counter() - started)
 
         return handle
 
     def streaming(self, rpc: str, behaviour: Streaming) -> Streaming:
-        observe, inflight = self.observe, self.inflight
-
         async def handle(requests: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            entered = False
-            try:
-                inflight.enter()
-                entered = True
+            async with _Call(self, rpc, context):
                 async for response in behaviour(requests, context):
                     yield response
-            except (asyncio.CancelledError, GeneratorExit):
-                code = grpc.StatusCode.CANCELLED
-                raise
-            except grpc.aio.AbortError:
-                raise
-            except Exception as exc:
-                code, message = self._status(rpc, exc)
-                await context.abort(code, message)
-            finally:
-                if entered:
-                    inflight.leave()
-                observe(rpc, code.name, time.perf_counter() - started)
 
         return handle
+
+
+class _Call:
+    """One call's bookkeeping: counted in flight, its exception turned into a status (the caller
+    gets the message, an INTERNAL fault goes to the log), its status and latency observed."""
+
+    __slots__ = ("_context", "_entered", "_guard", "_rpc", "_started")
+
+    def __init__(self, guard: Guard, rpc: str, context: grpc.aio.ServicerContext) -> None:
+        self._guard = guard
+        self._rpc = rpc
+        self._context = context
+        self._started = time.perf_counter()
+        self._entered = False
+
+    async def __aenter__(self) -> None:
+        try:
+            self._guard.inflight.enter()
+        except ShuttingDown as exc:
+            await self._end(exc)  # raises: the call is refused with UNAVAILABLE
+        self._entered = True
+
+    async def __aexit__(self, _kind: object, exc: BaseException | None, _tb: object) -> None:
+        await self._end(exc)
+
+    async def _end(self, exc: BaseException | None) -> None:
+        code = grpc.StatusCode.OK
+        try:
+            if isinstance(exc, (asyncio.CancelledError, GeneratorExit)):
+                code = grpc.StatusCode.CANCELLED  # the client went away
+            elif isinstance(exc, Exception) and not isinstance(exc, grpc.aio.AbortError):
+                code, message = status_of(exc)
+                if code is grpc.StatusCode.INTERNAL:
+                    self._guard._log.error("internal error", rpc=self._rpc, exc_info=exc)
+                await self._context.abort(code, message)  # raises: grpc sends this status and no message
+        finally:
+            if self._entered:
+                self._guard.inflight.leave()
+            self._guard.observe(self._rpc, code.name, time.perf_counter() - self._started)
