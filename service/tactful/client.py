@@ -8,12 +8,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 
 import grpc
 
-from tactful.model import TURNS, Context, Edit, Result, Severity, Suggestion, Violation
+from tactful.model import TURNS, Context, Edit, Result, RuleInfo, Severity, Suggestion, Violation
 from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
@@ -26,16 +25,6 @@ class ServiceError(Exception):
     def __init__(self, code: grpc.StatusCode, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class RuleSummary:
-    id: str
-    category: str
-    severity: Severity
-    description: str
-    pack: str
-    rationale: str
 
 
 def context_to_proto(ctx: Context | None) -> pb.Context:
@@ -103,9 +92,10 @@ class TactfulClient:
         request = pb.CheckRequest(text=text, ruleset=self.ruleset, context=context_to_proto(context), request_id=request_id)
         return result_from_proto(text, self._call(self.stub.Check, request))
 
-    def list_rules(self) -> list[RuleSummary]:
+    def list_rules(self) -> list[RuleInfo]:
+        """The rules of the client's ruleset (the server's default when none was chosen)."""
         resp = self._call(self.stub.ListRules, pb.ListRulesRequest(ruleset=self.ruleset))
-        return [RuleSummary(r.id, r.category, Severity(r.severity), r.description, r.pack, r.rationale) for r in resp.rules]
+        return [RuleInfo(r.id, r.category, Severity(r.severity), r.description, r.rationale, pack=r.pack) for r in resp.rules]
 
     def _call(self, method: Callable[..., object], request: object) -> object:
         try:

@@ -54,6 +54,19 @@ class Context:
     time: tuple[int, int] | None = None  # local (hour, minute)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """What reports and clients show about a rule: its identity and wording, not its conditions."""
+
+    id: str
+    category: str
+    severity: Severity
+    message: str
+    rationale: str = ""
+    source: str = ""
+    pack: str = ""
+
+
 class Edit(NamedTuple):
     """Replace original text[start:end] (code points) with replacement."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -34,10 +35,13 @@ def test_client_result_equals_the_in_process_result(shared_server, shipped_copy)
     assert remote.applied == local.applied
 
 
-def test_client_lists_rules_of_the_chosen_ruleset(shared_server):
+def test_client_lists_rules_of_the_chosen_ruleset(shared_server, shipped_copy):
     with TactfulClient(shared_server.target, timeout=5, ruleset="zh") as client:
         rules = client.list_rules()
+    local = {r.id: r.info() for r in compile_path(shipped_copy).get("zh").rules}
     assert "no_absolute_promise" in {r.id for r in rules}
+    # The same rule summary as the in-process ruleset gives, except `source`, which the API does not carry.
+    assert all(r == dataclasses.replace(local[r.id], source="") for r in rules) and len(rules) == len(local)
 
 
 def test_client_errors_carry_the_status_and_the_servers_message(shared_server):

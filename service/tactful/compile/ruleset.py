@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from tactful.compile.matchers import Matcher
 from tactful.conditions import Match, Node, Scan, ScopeFilter
 from tactful.lang import ast
-from tactful.model import Severity
+from tactful.model import RuleInfo, Severity
 from tactful.text import Normalizer
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -37,6 +37,9 @@ class CompiledRule:
     fixes: tuple[CompiledFix, ...]
     examples: tuple[ast.Example, ...]
     location: str
+
+    def info(self) -> RuleInfo:
+        return RuleInfo(self.id, self.category, self.severity, self.message, self.rationale, self.source, self.pack)
 
     def evaluate(self, scan: Scan) -> list[Match] | None:
         """The rule's surviving matches ([] for a context-only violation), or None if it does not fire."""

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tactful.compile.ruleset import Library
 from tactful.lint.suppress import SUPPRESSION_RULE
-from tactful.model import Severity
-
-
-@dataclass(frozen=True, slots=True)
-class RuleInfo:
-    id: str
-    category: str
-    severity: Severity
-    message: str
-    rationale: str
-    source: str
-    pack: str
-
+from tactful.model import RuleInfo, Severity
 
 SUPPRESSION = RuleInfo(
     SUPPRESSION_RULE,
@@ -37,6 +23,6 @@ def catalog(library: Library, ruleset: str | None = None) -> list[RuleInfo]:
     seen: dict[str, RuleInfo] = {}
     for name in names:
         for r in library.get(name).rules:
-            seen.setdefault(r.id, RuleInfo(r.id, r.category, r.severity, r.message, r.rationale, r.source, r.pack))
+            seen.setdefault(r.id, r.info())
     seen.setdefault(SUPPRESSION.id, SUPPRESSION)
     return sorted(seen.values(), key=lambda r: r.id)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tactful.lint.catalog import RuleInfo
 from tactful.lint.findings import FileProblem, FileResult, Finding
-from tactful.model import Severity
+from tactful.model import RuleInfo, Severity
 
 
 @dataclass(slots=True)
