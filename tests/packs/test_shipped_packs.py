@@ -69,3 +69,10 @@ def test_rewrites_of_bad_examples_do_not_report_the_fixed_rule(shipped: Library)
                 assert rule.id not in {v.rule for v in check(rs, full, ctx).violations}, f"{rule.id}: {full}"
                 checked += 1
     assert checked > 10
+
+
+def test_every_shipped_rule_is_documented(shipped: Library) -> None:
+    """rules/README.md (or rules/en/README.md) lists every rule a pack ships, with its norm and source."""
+    docs = (RULES / "README.md").read_text(encoding="utf-8") + (RULES / "en" / "README.md").read_text(encoding="utf-8")
+    undocumented = sorted({r.id for name in shipped.names for r in shipped.get(name).rules if f"`{r.id}`" not in docs})
+    assert not undocumented, f"add these rules to rules/README.md: {undocumented}"
