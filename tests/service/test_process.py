@@ -47,13 +47,19 @@ def test_sighup_reloads_and_decision_logs_hold_no_reply_text(serve_process, rule
         before = stub.Check(pb.CheckRequest(text="你不耐烦了", ruleset="zh"), timeout=5)
         (rules_copy / "zh" / "probe.tact").write_text(PROBE, encoding="utf-8")
         server.proc.send_signal(signal.SIGHUP)
-        after = poll(
-            lambda: (
-                (r := stub.Check(pb.CheckRequest(text="你不耐烦了", ruleset="zh"), timeout=5)).ruleset_version != before.ruleset_version
-                and r
-            ),
-            what="SIGHUP to reload the rules",
-        )
+        reloaded = server.events("rules reloaded")
+        try:
+            after = poll(
+                lambda: (
+                    (r := stub.Check(pb.CheckRequest(text="你不耐烦了", ruleset="zh"), timeout=5)).ruleset_version != before.ruleset_version
+                    and r
+                ),
+                30.0,
+                "SIGHUP to reload the rules",
+            )
+        except BaseException:
+            print("server log:\n" + "".join(server.raw[-40:]), f"reloaded before the signal: {reloaded}")
+            raise
     assert "sighup_probe" in {v.rule_id for v in after.violations}
     decisions = server.events("decision")
     assert decisions and all("text" not in d and len(d["text_sha256"]) == 64 for d in decisions)

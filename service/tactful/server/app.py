@@ -39,6 +39,7 @@ from tactful.server.telemetry import Telemetry
 from tactful.v1 import checker_pb2, checker_pb2_grpc
 
 _FLUSH_LINGER_S = 0.2
+_SIGNAL_POLL_S = 0.2
 T = TypeVar("T")
 SERVICE_NAME = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"].full_name
 
@@ -235,6 +236,10 @@ def run_worker(config: ServeConfig, on_ready: Callable[[Service], None] | None =
         return 2
     if on_ready is not None:
         on_ready(service)
-    stop.wait()
+    # Wake up regularly instead of blocking for good: Python runs signal handlers on the main thread
+    # only, and when the kernel hands SIGHUP/SIGTERM to one of grpc's or our other threads, a main
+    # thread blocked without a timeout never notices (a SIGHUP reload then never happened).
+    while not stop.wait(_SIGNAL_POLL_S):
+        pass
     service.stop()
     return 0

@@ -107,7 +107,8 @@ class Supervisor:
         failed = False
         remaining = list(procs)
         while remaining:
-            multiprocessing.connection.wait([p.sentinel for p in remaining])
+            # With a timeout, so a signal the kernel handed to another thread still gets handled.
+            multiprocessing.connection.wait([p.sentinel for p in remaining], timeout=0.2)
             for proc in [p for p in remaining if p.exitcode is not None]:
                 remaining.remove(proc)
                 multiprocess.mark_process_dead(proc.pid, metrics_dir)
