@@ -65,7 +65,7 @@ class Guard:
     def __init__(self, observe: Observe, inflight: InFlight) -> None:
         self.observe = observe
         self.inflight = inflight
-        self._log = get_logger("tactful.rpc")
+        self.log = get_logger("tactful.rpc")
 
     def servicer(self, inner: pb_grpc.CheckerServiceServicer) -> pb_grpc.CheckerServiceServicer:
         """`inner` with every RPC wrapped; register the result instead of `inner`."""
@@ -123,7 +123,7 @@ class _Call:
             elif isinstance(exc, Exception) and not isinstance(exc, grpc.aio.AbortError):
                 code, message = status_of(exc)
                 if code is grpc.StatusCode.INTERNAL:
-                    self._guard._log.error("internal error", rpc=self._rpc, exc_info=exc)
+                    self._guard.log.error("internal error", rpc=self._rpc, exc_info=exc)
                 await self._context.abort(code, message)  # raises: grpc sends this status and no message
         finally:
             if self._entered:
