@@ -9,7 +9,7 @@ from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
 from tactful.conditions import Match, Scan
 from tactful.engine.rewrite import apply_edits, choose_edits
 from tactful.model import Context, Edit, Result, Suggestion, Violation
-from tactful.text import NormalizedText
+from tactful.text import NormalizedText, astral_positions
 from tactful.text.script import is_traditional, to_traditional
 
 _TEMPLATE = re.compile(r"\{(match|\d+)\}")
@@ -95,8 +95,7 @@ class _Renderer:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
         astral = self._astral
         if astral is None:
-            text = self.text
-            astral = self._astral = [] if not text or max(text) <= "\uffff" else [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
+            astral = self._astral = astral_positions(self.text)
         if not astral:
             return start, end
         return start + bisect_left(astral, start), end + bisect_left(astral, end)

@@ -1,12 +1,13 @@
 """Text normalization with an offset map back to the original, and UTF-16 offsets."""
 
 from tactful.text.normalize import NormalizedText, NormalizeOptions, Normalizer, normalizer_for
-from tactful.text.offsets import to_utf16, utf16_index
+from tactful.text.offsets import astral_positions, to_utf16, utf16_index
 
 __all__ = [
     "NormalizeOptions",
     "NormalizedText",
     "Normalizer",
+    "astral_positions",
     "normalizer_for",
     "to_utf16",
     "utf16_index",

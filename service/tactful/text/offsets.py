@@ -5,7 +5,14 @@ from __future__ import annotations
 from bisect import bisect_left
 
 
-def _astral_positions(text: str) -> list[int]:
+def astral_positions(text: str) -> list[int]:
+    """Code-point indexes of the characters that take two UTF-16 units (emoji…); [] for most texts.
+
+    >>> astral_positions("好😀好"), astral_positions("好")
+    ([1], [])
+    """
+    if not text or max(text) <= "\uffff":
+        return []
     return [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
 
 
@@ -17,14 +24,12 @@ def utf16_index(text: str, index: int) -> int:
     >>> utf16_index("是的", 2)
     2
     """
-    if not text or max(text) <= "\uffff":
-        return index
-    return index + bisect_left(_astral_positions(text), index)
+    return index + bisect_left(astral_positions(text), index)
 
 
 def to_utf16(text: str, offsets: list[int]) -> list[int]:
     """Convert many code-point offsets at once (one scan of the text)."""
-    if not text or max(text) <= "\uffff":
+    astral = astral_positions(text)
+    if not astral:
         return list(offsets)
-    astral = _astral_positions(text)
     return [i + bisect_left(astral, i) for i in offsets]
