@@ -37,7 +37,10 @@ def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = T
         def make_customer() -> Scan:
             return _scan(ruleset, context.customer, context, with_customer=False)
 
-    return Scan(ntext, matcher.scan_terms(ntext.text), matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer)
+    terms = matcher.scan_terms(ntext.text)
+    if ntext.origin is not None:  # a character expanded (… -> ...): drop hits that cut into one
+        terms = {sid: kept for sid, hits in terms.items() if (kept := [m for m in hits if ntext.on_boundaries(m.start, m.end)])}
+    return Scan(ntext, terms, matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer)
 
 
 def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:

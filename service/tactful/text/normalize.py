@@ -64,6 +64,22 @@ class NormalizedText(NamedTuple):
         oend = self.origin[end - 1] + 1 if end > start else ostart
         return ostart, oend
 
+    def on_boundaries(self, start: int, end: int) -> bool:
+        """Does [start, end) begin and end where original characters do? A span that cuts into
+        the expansion of one character ("…" -> "...") matches text the reply does not contain.
+
+        >>> nt = Normalizer(NormalizeOptions())(".…")
+        >>> nt.text, nt.on_boundaries(1, 4), nt.on_boundaries(0, 3)
+        ('....', True, False)
+        """
+        origin = self.origin
+        if origin is None:
+            return True
+        n = len(origin)
+        starts = start == 0 or start >= n or origin[start] != origin[start - 1]
+        ends = end >= n or end == 0 or origin[end] != origin[end - 1]
+        return starts and ends
+
 
 # Typographic apostrophes fold to ASCII so "can’t" and "can't" are one term.
 _APOSTROPHES = frozenset("\u2018\u2019\u201b\u2032\uff07")
