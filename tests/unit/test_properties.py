@@ -26,7 +26,9 @@ NORMALIZE = Normalizer(NormalizeOptions(t2s=True, noise="*"))
 # Text mixing the terms with arbitrary Unicode (astral planes, combining marks, full width).
 pieces = st.one_of(st.sampled_from([*TERMS, "*", "😀", "，", "ｅ\u0301", "İ", "ß"]), st.text(max_size=6))
 texts = st.lists(pieces, max_size=12).map("".join)
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized: CI must be reproducible (a red run blocks a merge); known edge cases are kept as
+# @example. To explore new inputs, drop derandomize locally.
+SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
