@@ -9,6 +9,7 @@ import hashlib
 import json
 from datetime import datetime
 
+import pytest
 import structlog
 
 import tactful
@@ -57,17 +58,32 @@ def test_a_decision_is_stamped_when_it_was_made_not_when_its_line_is_written(cap
     assert line["timestamp"] == "2023-11-14T22:13:20.250000Z"
 
 
-def test_decision_lines_render_exactly_as_the_structlog_chain_would(capsys):
+@pytest.mark.parametrize(
+    ("rpc", "request_id", "text", "log_text"),
+    [
+        ("CheckStream", "same-1", TEXT, False),
+        ("Check", "same-2", "您好,请问有什么可以帮您?", False),  # compliant: empty lists, "compliant": true
+        ("BatchCheck", 'same-3 "quoted" \\ back\tslash', TEXT, False),  # request ids are the caller's: escaped
+        ("Check", "same-4-客服😀", "Got it 😀", False),
+        ("CheckStream", "same-5", TEXT, True),
+    ],
+)
+def test_decision_lines_render_exactly_as_the_structlog_chain_would(capsys, rpc, request_id, text, log_text):
     """Decision lines skip structlog's per-call machinery in JSON mode; the line must not change."""
-    result = tactful.check(tactful.load_rules(shipped_rules()).select("zh"), TEXT)
-    decision = Decision("CheckStream", "same-1", result, 0.0012, sequence=4, skipped=2, at=1_700_000_000.5)
-    log = DecisionLog(log_text=True)
-    log.write(decision)
-    structlog.get_logger("tactful.other").info("decision", **log.fields(decision))
-    server_logging.flush()
-    fast, chain = [line for line in capsys.readouterr().err.splitlines() if '"same-1"' in line]
-    assert fast == chain
-    assert json.loads(fast)["sequence"] == 4 and json.loads(fast)["text"] == TEXT
+    rules = tactful.load_rules(shipped_rules())
+    result = tactful.check(rules.select(None, text=text), text)
+    log = DecisionLog(log_text=log_text)
+    for at in (1_700_000_000.5, 1_700_000_000.000001, 1_700_000_001.999999):
+        decision = Decision(rpc, request_id, result, 0.0012, sequence=4, skipped=2, at=at)
+        log.write(decision)
+        log.write(decision)  # the second rendering comes from the cached pieces
+        structlog.get_logger("tactful.other").info("decision", **log.fields(decision))
+        server_logging.flush()
+        fast, cached, chain = [line for line in capsys.readouterr().err.splitlines() if "same-" in line]
+        assert fast == cached == chain
+        line = json.loads(fast)
+        assert line["request_id"] == request_id and line["compliant"] is (not result.violations)
+        assert ("sequence" in line) is (rpc == "CheckStream") and ("text" in line) is log_text
 
 
 def test_log_text_flag_adds_the_text_for_debugging(start_server, shipped_copy, capsys, poll):
