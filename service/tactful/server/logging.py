@@ -123,7 +123,7 @@ def _stamp(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-_second: tuple[int, str] = (-1, "")  # the last whole second formatted, shared by every line in it
+_second = [(-1, "")]  # the last whole second and its text; one tuple, so threads see a matching pair
 
 
 def _iso(at: float | None) -> str:
@@ -131,14 +131,13 @@ def _iso(at: float | None) -> str:
 
     Formatting a datetime costs ~2 us; lines come thousands a second, so the part up to the
     second is formatted once per second."""
-    global _second
     if at is None:
         at = time.time()
     whole = math.floor(at)
-    cached_at, prefix = _second
+    cached_at, prefix = _second[0]
     if cached_at != whole:
         prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-        _second = (whole, prefix)
+        _second[0] = (whole, prefix)
     return f"{prefix}.{int((at - whole) * 1_000_000):06d}Z"
 
 
