@@ -1,8 +1,11 @@
 """Benchmark the gRPC service against a bare echo server built the same way, in the same run.
 
-    python bench/service.py [--seconds 5] [--workers N] [--concurrency 1,16,64] [--streams 100] [--rate 30]
+    python bench/service.py [--seconds 5] [--workers N] [--concurrency 1,16,64] [--replies violating,compliant]
+                            [--streams 100] [--rate 30]
 
-Both servers use tactful.server.app.build_server (same grpcio, grpc.aio event loop, channel
+Each server is driven with two replies in turn: the done-when reply (two violations and a
+rewrite) and a compliant one (most real traffic). Both servers use
+tactful.server.app.build_server (same grpcio, grpc.aio event loop, channel
 options) and the same number of SO_REUSEPORT worker processes; the echo server has no rules, no
 guard, no logs: it parses the CheckRequest and answers a CheckResponse echoing the text. Load comes from
 h2load (Debian: apt-get install -y nghttp2-client) with pre-framed gRPC requests; without it a
@@ -38,6 +41,9 @@ from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 HOST = "127.0.0.1"
 TEXT = "是的,但是我们绝对保证明天到货"
+# Two replies: the done-when reply (two violations and a rewrite) and a compliant one, which is
+# what most traffic looks like (the shipped packs flag about 4 % of real JD.com agent replies).
+REPLIES = {"violating": TEXT, "compliant": "好的,我这边帮您查询一下订单,请稍等。感谢您的耐心等待!"}
 METHOD = "/tactful.v1.CheckerService/Check"
 
 
@@ -142,15 +148,15 @@ class Load:
     errors: int
 
 
-def framed_request() -> bytes:
+def framed_request(text: str) -> bytes:
     """One gRPC message on the wire: flag byte 0 (uncompressed), 4-byte big-endian length, the message."""
-    body = pb.CheckRequest(text=TEXT, request_id="bench").SerializeToString()
+    body = pb.CheckRequest(text=text, request_id="bench").SerializeToString()
     return struct.pack(">BI", 0, len(body)) + body
 
 
-def h2load(port: int, concurrency: int, seconds: float, workdir: Path) -> Load:
+def h2load(port: int, text: str, concurrency: int, seconds: float, workdir: Path) -> Load:
     data = workdir / "request.bin"
-    data.write_bytes(framed_request())
+    data.write_bytes(framed_request(text))
     log = workdir / f"h2load-{port}-{concurrency}.log"
     cmd = [
         "h2load", f"http://{HOST}:{port}{METHOD}", "-d", str(data),
@@ -169,9 +175,9 @@ def h2load(port: int, concurrency: int, seconds: float, workdir: Path) -> Load:
     return Load(rps, percentile(latencies, 50), percentile(latencies, 99), errors)
 
 
-def python_load(port: int, concurrency: int, seconds: float) -> Load:
+def python_load(port: int, text: str, concurrency: int, seconds: float) -> Load:
     """Fallback load: `concurrency` threads, each with its own channel, calling Check in a loop."""
-    request = pb.CheckRequest(text=TEXT, request_id="bench")
+    request = pb.CheckRequest(text=text, request_id="bench")
     end = time.monotonic() + seconds
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors = [0] * concurrency
@@ -256,6 +262,7 @@ def main() -> int:
     ap.add_argument("--concurrency", default="1,16,64", help="requests in flight per step (default 1,16,64)")
     ap.add_argument("--streams", type=int, default=100, help="concurrent CheckStream calls (default 100)")
     ap.add_argument("--rate", type=float, default=30.0, help="drafts per second per stream (default 30)")
+    ap.add_argument("--replies", default=",".join(REPLIES), help=f"which replies to send, of {', '.join(REPLIES)} (default both)")
     ap.add_argument("--echo-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.echo_worker:
@@ -270,11 +277,14 @@ def main() -> int:
             file=sys.stderr,
         )
     levels = [int(x) for x in args.concurrency.split(",")]
+    replies = [r.strip() for r in args.replies.split(",") if r.strip()]
+    if unknown := [r for r in replies if r not in REPLIES]:
+        ap.error(f"--replies: unknown {', '.join(unknown)}; choose from {', '.join(REPLIES)}")
     print(f"# {os.cpu_count()} CPUs, {args.workers} worker process(es) per server, {args.seconds:g}s per step, "
           f"load: {'h2load' if use_h2load else 'python'}, grpcio {grpc.__version__}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
         workdir = Path(tmp)
-        results: dict[str, dict[int, Load]] = {}
+        results: dict[str, dict[tuple[str, int], Load]] = {}
         for start in (
             lambda: start_echo(args.workers),
             lambda: start_service(args.workers, workdir / "service.log"),
@@ -282,19 +292,24 @@ def main() -> int:
             server = start()
             try:
                 results[server.name] = {
-                    c: h2load(server.port, c, args.seconds, workdir) if use_h2load else python_load(server.port, c, args.seconds)
+                    (reply, c): h2load(server.port, REPLIES[reply], c, args.seconds, workdir)
+                    if use_h2load
+                    else python_load(server.port, REPLIES[reply], c, args.seconds)
+                    for reply in replies
                     for c in levels
                 }
                 if server.name == "service":
                     stream = asyncio.run(stream_load(server.port, args.streams, args.rate, args.seconds))
             finally:
                 server.stop()
-    print(f"\n{'concurrency':>11} | {'echo req/s':>10} {'p50 ms':>7} {'p99 ms':>7} | {'Check req/s':>11} {'p50 ms':>7} {'p99 ms':>7} |"
-          f" {'thru ratio':>10} {'p99 ratio':>9} | errors")  # fmt: skip
-    for c in levels:
-        e, s = results["echo"][c], results["service"][c]
-        print(f"{c:>11} | {e.rps:>10.0f} {e.p50_ms:>7.2f} {e.p99_ms:>7.2f} | {s.rps:>11.0f} {s.p50_ms:>7.2f} {s.p99_ms:>7.2f} |"
-              f" {s.rps / e.rps:>10.2f} {s.p99_ms / e.p99_ms:>9.2f} | {e.errors + s.errors}")  # fmt: skip
+    print(f"\n{'reply':>9} {'in flight':>9} | {'echo req/s':>10} {'p50 ms':>7} {'p99 ms':>7} |"
+          f" {'Check req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'thru ratio':>10} {'p99 ratio':>9} | errors")  # fmt: skip
+    for reply in replies:
+        for c in levels:
+            e, s = results["echo"][(reply, c)], results["service"][(reply, c)]
+            print(f"{reply:>9} {c:>9} | {e.rps:>10.0f} {e.p50_ms:>7.2f} {e.p99_ms:>7.2f} |"
+                  f" {s.rps:>11.0f} {s.p50_ms:>7.2f} {s.p99_ms:>7.2f} |"
+                  f" {s.rps / e.rps:>10.2f} {s.p99_ms / e.p99_ms:>9.2f} | {e.errors + s.errors}")  # fmt: skip
     print(f"\nCheckStream: {stream['streams']:.0f} streams, min {stream['drafts_per_s_per_stream_min']:.1f} drafts/s per stream "
           f"({stream['drafts_per_s_total']:.0f}/s in all), {stream['answered_fraction']:.1%} of drafts answered (the rest superseded), "
           f"draft->answer p50 {stream['p50_ms']:.2f} ms, p99 {stream['p99_ms']:.2f} ms")  # fmt: skip
