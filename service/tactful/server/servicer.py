@@ -189,10 +189,11 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
 
     def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str, skipped: int = 0) -> pb.CheckResponse:
         started = time.perf_counter()
-        _check_size("text", req.text, self.max_text_bytes)
+        text = req.text  # every read of a string field decodes it again
+        _check_size("text", text, self.max_text_bytes)
         ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
-        rs = library.select(req.ruleset or None, ctx.locale, req.text)
-        result = check(rs, req.text, ctx)
+        rs = library.select(req.ruleset or None, ctx.locale, text)
+        result = check(rs, text, ctx)
         request_id = req.request_id or uuid.uuid4().hex[:16]
         response = self.translate.response(result, rs, req, request_id)
         self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
