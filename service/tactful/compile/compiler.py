@@ -5,20 +5,25 @@ Every stage collects all its diagnostics; the run stops after the first stage th
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import re
 from collections import defaultdict
 from pathlib import Path
 
+import re2
+
 from tactful._version import __version__
 from tactful.compile.lowering import Lowering, Names, suggest_name
-from tactful.compile.matchers import Matcher
+from tactful.compile.matchers import Matcher, quiet_options
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, Ruleset
+from tactful.conditions.segments import Openers
 from tactful.lang import ast
 from tactful.lang.diagnostics import CompileError, Diagnostic
 from tactful.lang.parse import parse
 from tactful.model import CATEGORIES, Severity
-from tactful.text import NormalizeOptions, normalizer_for
+from tactful.text import NormalizeOptions, Normalizer, normalizer_for
 
 _NORM_FLAGS = ("nfkc", "width", "casefold", "t2s")
 
@@ -112,10 +117,10 @@ def _read_list_file(decl: ast.ListDecl, base: Path, diags: list[Diagnostic]) -> 
 def _collect_names(order: list[Pack], diags: list[Diagnostic], digest: hashlib._Hash) -> Names:
     names = Names()
     for pack in order:
-        local: dict[str, ast.ListDecl | ast.MapDecl | ast.ScopeDecl] = {}
+        local: dict[str, ast.ListDecl | ast.ClassDecl | ast.MapDecl | ast.ScopeDecl] = {}
         for f in pack.files:
             for item in f.items:
-                if not isinstance(item, (ast.ListDecl, ast.MapDecl, ast.ScopeDecl)):
+                if not isinstance(item, (ast.ListDecl, ast.ClassDecl, ast.MapDecl, ast.ScopeDecl)):
                     continue
                 if item.name in local:
                     diags.append(
@@ -125,15 +130,78 @@ def _collect_names(order: list[Pack], diags: list[Diagnostic], digest: hashlib._
                     )
                     continue
                 local[item.name] = item
+                # a child's list or class replaces the parent's of the same name, whichever kind it was
+                names.lists.pop(item.name, None)
+                names.classes.pop(item.name, None)
                 if isinstance(item, ast.ListDecl):
                     terms, raw = _read_list_file(item, Path(f.path).parent, diags) if item.file else (item.terms, "")
                     digest.update(raw.encode())
                     names.lists[item.name] = (terms, item)
+                elif isinstance(item, ast.ClassDecl):
+                    names.classes[item.name] = item
                 elif isinstance(item, ast.MapDecl):
                     names.maps[item.name] = item
                 else:
                     names.scopes[item.name] = item
     return names
+
+
+def _header(order: list[Pack], field: str) -> object:
+    """A pack header setting, inherited: the nearest pack of the chain that sets it wins."""
+    for pack in reversed(order):
+        value = getattr(pack.decl, field, None) if pack.decl else None
+        if value is not None:
+            return value
+    return None
+
+
+def _emoticon_options(order: list[Pack], options: NormalizeOptions, names: Names, diags: list[Diagnostic]) -> NormalizeOptions:
+    """`emoticons /…/ as slang` makes @emoticons a pattern class; `as ignore` hides the codes from
+    every rule by dropping them in normalization (spans still map to the original text)."""
+    emo = _header(order, "emoticons")
+    if not isinstance(emo, ast.Emoticons):
+        return options
+    pattern = _pattern_for(emo.pattern, normalizer_for(options), options.casefold)
+    try:
+        compiled = re2.compile(pattern, quiet_options())
+    except re2.error as err:
+        diags.append(Diagnostic("E301", f"invalid emoticons regex: {err}", emo.span, hint="regexes use RE2 syntax"))
+        return options
+    if compiled.search("") is not None:
+        diags.append(
+            Diagnostic(
+                "E227",
+                "the emoticons pattern matches empty text",
+                emo.span,
+                hint="every match must consume a character, e.g. /\\[[^\\]]+\\]/",
+            )
+        )
+        return options
+    if emo.policy == "ignore":
+        return dataclasses.replace(options, drop=pattern)
+    names.classes.setdefault("emoticons", ast.ClassDecl(emo.span, "emoticons", emo.pattern, False, emo.span))
+    return options
+
+
+def _pattern_for(pattern: str, normalizer: Normalizer, casefold: bool) -> str:
+    """A pack-header pattern as the lowering writes regexes: normalized characters, case-folded."""
+    body = "".join(ch if ch.isascii() else normalizer.term(ch) or ch for ch in pattern)
+    return "(?i)" + body if casefold else body
+
+
+def _openers(order: list[Pack], options: NormalizeOptions, names: Names) -> Openers | None:
+    """What may open a reply or clause without being its content: address words, and emoticon
+    codes when rules can see them."""
+    normalizer = normalizer_for(options)
+    address = _header(order, "address") or ()
+    terms = sorted({t for t in (normalizer.term(a) for a in address) if t}, key=lambda t: (-len(t), t))  # type: ignore[attr-defined]
+    parts = [re.escape(t) for t in terms]
+    emo = _header(order, "emoticons")
+    if isinstance(emo, ast.Emoticons) and emo.policy == "slang":
+        parts.append(_pattern_for(emo.pattern, normalizer, False))
+    if not parts:
+        return None
+    return Openers(("(?i)" if options.casefold else "") + "(?:" + "|".join(parts) + ")")
 
 
 def _collect_rules(order: list[Pack], diags: list[Diagnostic]) -> tuple[list[tuple[ast.Rule, str]], dict[str, str]]:
@@ -309,10 +377,12 @@ def _compile_ruleset(packs: dict[str, Pack], name: str) -> tuple[Ruleset | None,
     options = _normalize_options(order, diags)
     digest.update(options.key.encode())
     names = _collect_names(order, diags, digest)
+    options = _emoticon_options(order, options, names, diags)
     rules, severity = _collect_rules(order, diags)
     if diags:
         return None, diags
-    low = Lowering(names, normalizer_for(options), options.casefold)
+    low = Lowering(names, normalizer_for(options), options.casefold, _openers(order, options, names))
+    _opener_atoms(order, low)
     compiled = []
     for rule, pack in rules:
         if _validate_rule(rule, low.diags):
@@ -322,6 +392,25 @@ def _compile_ruleset(packs: dict[str, Pack], name: str) -> tuple[Ruleset | None,
     if any(d.severity == "error" for d in low.diags):
         return None, low.diags
     return _build(packs[name], order, compiled, low, digest.hexdigest()[:16]), low.diags
+
+
+def _opener_atoms(order: list[Pack], low: Lowering) -> None:
+    """Address words go on the automaton, and the emoticon class into the regex set, so that a rule
+    anchored at the reply's start is tried when an opener may be hiding its match."""
+    if low.openers is None:
+        return
+    atoms: set[tuple[str, int]] = set()
+    address = _header(order, "address")
+    if address:
+        sid = low.intern_terms(("address",), tuple(address))  # type: ignore[arg-type]
+        atoms.add(("t", sid))
+    emo = _header(order, "emoticons")
+    if isinstance(emo, ast.Emoticons) and emo.policy == "slang" and "emoticons" in low.names.classes:
+        cls = low.names.classes["emoticons"]
+        rid = low.regex(ast.Regex(cls.pattern_span, cls.pattern, cls.ignore_case))
+        if rid is not None:
+            atoms.add(("r", rid))
+    low.opener_atoms = frozenset(atoms)
 
 
 def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Lowering, version: str) -> Ruleset:

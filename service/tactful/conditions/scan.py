@@ -26,7 +26,7 @@ class Match:
 class Scan:
     """Everything the condition nodes read. Built once per reply by the engine; never shared."""
 
-    __slots__ = ("_customer", "_make_customer", "_regex_cache", "_run_regex", "context", "ntext", "regex_ok", "terms")
+    __slots__ = ("_customer", "_make_customer", "_memo", "_regex_cache", "_run_regex", "context", "ntext", "regex_ok", "terms")
 
     def __init__(
         self,
@@ -45,6 +45,13 @@ class Scan:
         self._run_regex = run_regex
         self._customer: Scan | None = None
         self._make_customer = make_customer
+        self._memo: dict[str, object] | None = None
+
+    def memo_dict(self) -> dict[str, object]:
+        """Per-reply facts computed on first use (clause bounds, quotations; see segments.py)."""
+        if self._memo is None:
+            self._memo = {}
+        return self._memo
 
     @property
     def text(self) -> str:
@@ -58,6 +65,15 @@ class Scan:
         if found is None:
             found = self._regex_cache[rid] = self._run_regex(rid, self.ntext.text)
         return found
+
+    def regex_from(self, rid: int, start: int) -> list[Match]:
+        """Matches of regex `rid` on the text from `start` on (so `^` anchors there), in whole-text
+        offsets. Bypasses the prefilter, which saw the whole text; not cached."""
+        found = self._run_regex(rid, self.ntext.text[start:])
+        return [
+            Match(m.start + start, m.end + start, tuple(None if g is None else (g[0] + start, g[1] + start) for g in m.groups), m.term)
+            for m in found
+        ]
 
     def customer(self) -> Scan | None:
         if self._customer is None and self._make_customer is not None:

@@ -76,6 +76,43 @@ class Valid:
 
 
 @dataclass(frozen=True, slots=True)
+class SegmentNear:
+    """`X near Y within clause|sentence` (ordered: `followed by`): a Y in the same clause/sentence."""
+
+    span: SourceSpan
+    left: Expr
+    right: Expr
+    segment: str  # clause | sentence
+    ordered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Without:
+    """`X without Y in clause|sentence`: X's matches whose clause/sentence has no Y."""
+
+    span: SourceSpan
+    left: Expr
+    right: Expr
+    segment: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentStarts:
+    """`clause starts with X` / `sentence starts with X`: X opens a clause/sentence."""
+
+    span: SourceSpan
+    inner: Expr
+    segment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quoted:
+    """`quoted`: the quotations of the reply (“…”, 「…」, 『…』, "…"); `unless quoted` drops matches inside one."""
+
+    span: SourceSpan
+
+
+@dataclass(frozen=True, slots=True)
 class TurnIs:
     span: SourceSpan
     turns: tuple[str, ...]
@@ -133,7 +170,26 @@ class Not:
 
 
 Expr = (
-    Contains | Regex | Starts | Ends | Count | Near | Valid | TurnIs | ChannelIs | LocaleIs | Customer | TimeIn | InScope | And | Or | Not
+    Contains
+    | Regex
+    | Starts
+    | Ends
+    | Count
+    | Near
+    | Valid
+    | SegmentNear
+    | Without
+    | SegmentStarts
+    | Quoted
+    | TurnIs
+    | ChannelIs
+    | LocaleIs
+    | Customer
+    | TimeIn
+    | InScope
+    | And
+    | Or
+    | Not
 )
 
 
@@ -189,6 +245,19 @@ class ListDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassDecl:
+    """`class NAME = /pattern/`: a named pattern, usable as {NAME} in regexes and @NAME in conditions.
+
+    `class NAME = ["a", "b"]` is a term class and parses to a ListDecl (a list by another name)."""
+
+    span: SourceSpan
+    name: str
+    pattern: str
+    ignore_case: bool
+    pattern_span: SourceSpan
+
+
+@dataclass(frozen=True, slots=True)
 class MapDecl:
     span: SourceSpan
     name: str
@@ -227,6 +296,17 @@ class PackDecl:
     extends: tuple[tuple[str, SourceSpan], ...]
     description: str
     normalize: tuple[NormOption, ...] | None
+    address: tuple[str, ...] | None = None  # `address [...]`: words that may open a reply or clause
+    emoticons: Emoticons | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Emoticons:
+    """`emoticons /pattern/ as slang|ignore`: the pack's emoticon codes and whether rules see them."""
+
+    span: SourceSpan
+    pattern: str
+    policy: str  # slang | ignore
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +322,7 @@ class Override:
     severity: str
 
 
-Item = PackDecl | ListDecl | MapDecl | ScopeDecl | Rule | Disable | Override
+Item = PackDecl | ListDecl | ClassDecl | MapDecl | ScopeDecl | Rule | Disable | Override
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,8 @@ _TOKEN_NAMES = {
     "DIRECTION": "`before` or `after`",
     "AT": "`@`",
     "EQUAL": "`=`",
+    "SEGMENT": "`clause` or `sentence`",
+    "EMOTICON_POLICY": "`slang` or `ignore`",
 }
 
 
@@ -106,6 +108,26 @@ class _Builder(Transformer[Token, Any]):
         body = raw[1:-2] if ignore_case else raw[1:-1]
         span = self._tok(c[0])
         return ast.Regex(SourceSpan(span.path, span.line, span.column + 1, len(body)), body.replace("\\/", "/"), ignore_case)
+
+    @v_args(meta=True)
+    def near_seg(self, meta: Any, c: list[Any]) -> ast.SegmentNear:
+        return ast.SegmentNear(self._meta(meta), c[0], c[1], str(c[2]), ordered=False)
+
+    @v_args(meta=True)
+    def followed_seg(self, meta: Any, c: list[Any]) -> ast.SegmentNear:
+        return ast.SegmentNear(self._meta(meta), c[0], c[1], str(c[2]), ordered=True)
+
+    @v_args(meta=True)
+    def without_seg(self, meta: Any, c: list[Any]) -> ast.Without:
+        return ast.Without(self._meta(meta), c[0], c[1], str(c[2]))
+
+    @v_args(meta=True)
+    def seg_starts(self, meta: Any, c: list[Any]) -> ast.SegmentStarts:
+        return ast.SegmentStarts(self._meta(meta), c[1], str(c[0]))
+
+    @v_args(meta=True)
+    def quoted(self, meta: Any, c: list[Any]) -> ast.Quoted:
+        return ast.Quoted(self._meta(meta))
 
     @v_args(meta=True)
     def starts(self, meta: Any, c: list[Any]) -> ast.Starts:
@@ -300,6 +322,13 @@ class _Builder(Transformer[Token, Any]):
     def list_file(self, c: list[Any]) -> ast.ListDecl:
         return ast.ListDecl(self._tok(c[0]), str(c[0]), (), str(c[1]))
 
+    def class_terms(self, c: list[Any]) -> ast.ListDecl:
+        return self.list_inline(c)
+
+    def class_pattern(self, c: list[Any]) -> ast.ClassDecl:
+        rx = self.regex([c[1]])
+        return ast.ClassDecl(self._tok(c[0]), str(c[0]), rx.pattern, rx.ignore_case, rx.span)
+
     def map_entry(self, c: list[Token]) -> tuple[str, str]:
         return (str(c[0]), str(c[1]))
 
@@ -326,6 +355,13 @@ class _Builder(Transformer[Token, Any]):
     def pack_description(self, c: list[Token]) -> tuple[str, Any]:
         return ("description", str(c[0]))
 
+    def pack_address(self, c: list[Token]) -> tuple[str, Any]:
+        return ("address", tuple(str(t) for t in c if t is not None))
+
+    def pack_emoticons(self, c: list[Token]) -> tuple[str, Any]:
+        rx = self.regex([c[0]])
+        return ("emoticons", ast.Emoticons(rx.span, rx.pattern, str(c[1])))
+
     def norm_opt(self, c: list[Token]) -> ast.NormOption:
         return ast.NormOption(self._tok(c[0]), str(c[0]), None if c[1] is None else str(c[1]))
 
@@ -345,6 +381,8 @@ class _Builder(Transformer[Token, Any]):
             extends=extends,
             description=single.get("description", ""),
             normalize=single.get("normalize"),
+            address=single.get("address"),
+            emoticons=single.get("emoticons"),
         )
 
     def disable_decl(self, c: list[Token]) -> ast.Disable:

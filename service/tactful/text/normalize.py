@@ -38,10 +38,12 @@ class NormalizeOptions:
     casefold: bool = True
     t2s: bool = False
     noise: str = ""
+    drop: str = ""  # an RE2 pattern (on normalized text) for codes rules never see: `emoticons /…/ as ignore`
 
     @property
     def key(self) -> str:
-        return f"nfkc={self.nfkc},width={self.width},case={self.casefold},t2s={self.t2s},noise={self.noise!r}"
+        key = f"nfkc={self.nfkc},width={self.width},case={self.casefold},t2s={self.t2s},noise={self.noise!r}"
+        return key + (f",drop={self.drop!r}" if self.drop else "")
 
 
 class NormalizedText(NamedTuple):
@@ -139,7 +141,7 @@ def _table(opts: NormalizeOptions) -> dict[int, str]:
 class Normalizer:
     """Callable normalizer for one set of options; safe to share between threads."""
 
-    __slots__ = ("_expanding", "_noise", "_table", "options")
+    __slots__ = ("_drop", "_expanding", "_noise", "_table", "options")
 
     def __init__(self, options: NormalizeOptions) -> None:
         self.options = options
@@ -147,14 +149,21 @@ class Normalizer:
         wide = "".join(re.escape(chr(c)) for c, out in self._table.items() if len(out) != 1)
         self._expanding = re.compile(f"[{wide}]") if wide else None
         self._noise = re.compile(rf"(?<=\w)[{re.escape(options.noise)}]+(?=\w)") if options.noise else None
+        self._drop = None
+        if options.drop:
+            import re2  # only packs that hide emoticon codes pay for it; RE2 keeps a pack's pattern linear-time
+
+            self._drop = re2.compile(options.drop)
 
     def __call__(self, text: str) -> NormalizedText:
         out = text.translate(self._table)
         origin: list[int] | None = None
         if len(out) != len(text) and self._expanding is not None:
             origin = self._expansion_origin(text)
+        if self._drop is not None and self._drop.search(out):
+            out, origin = _drop_spans(out, origin, self._drop)
         if self._noise is not None and self._noise.search(out):
-            out, origin = self._drop_noise(out, origin)
+            out, origin = _drop_spans(out, origin, self._noise)
         return NormalizedText(text, out, tuple(origin) if origin is not None else None)
 
     def term(self, term: str) -> str:
@@ -173,19 +182,20 @@ class Normalizer:
         origin.extend(range(pos, len(text)))
         return origin
 
-    def _drop_noise(self, text: str, origin: list[int] | None) -> tuple[str, list[int]]:
-        assert self._noise is not None
-        base = origin if origin is not None else list(range(len(text)))
-        keep_text: list[str] = []
-        keep_origin: list[int] = []
-        pos = 0
-        for m in self._noise.finditer(text):
-            keep_text.append(text[pos : m.start()])
-            keep_origin.extend(base[pos : m.start()])
-            pos = m.end()
-        keep_text.append(text[pos:])
-        keep_origin.extend(base[pos:])
-        return "".join(keep_text), keep_origin
+
+def _drop_spans(text: str, origin: list[int] | None, pattern: re.Pattern[str]) -> tuple[str, list[int]]:
+    """Remove every match of `pattern`, keeping each kept character's original index."""
+    base = origin if origin is not None else list(range(len(text)))
+    keep_text: list[str] = []
+    keep_origin: list[int] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        keep_text.append(text[pos : m.start()])
+        keep_origin.extend(base[pos : m.start()])
+        pos = m.end()
+    keep_text.append(text[pos:])
+    keep_origin.extend(base[pos:])
+    return "".join(keep_text), keep_origin
 
 
 def normalizer_for(options: NormalizeOptions) -> Normalizer:
