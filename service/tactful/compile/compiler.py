@@ -14,7 +14,7 @@ from pathlib import Path
 import re2
 
 from tactful._version import __version__
-from tactful.compile.lowering import Lowering, Names, suggest_name
+from tactful.compile.lowering import RE2_HINT, Lowering, Names, suggest_name
 from tactful.compile.matchers import Matcher, quiet_options
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, Ruleset
@@ -165,7 +165,9 @@ def _emoticon_options(order: list[Pack], options: NormalizeOptions, names: Names
     try:
         compiled = re2.compile(pattern, quiet_options())
     except re2.error as err:
-        diags.append(Diagnostic("E301", f"invalid emoticons regex: {err}", emo.span, hint="regexes use RE2 syntax"))
+        reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        reason = reason.replace("(?i)", "", 1)
+        diags.append(Diagnostic("E301", f"invalid emoticons regex: {reason}", emo.span, hint=RE2_HINT))
         return options
     if compiled.search("") is not None:
         diags.append(

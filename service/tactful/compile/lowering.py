@@ -26,7 +26,7 @@ _CLASS_REF = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # RE2 metacharacters a literal term must not carry into a pattern.
 _META = re.compile(r"([\\.^$|?*+()\[\]{}-])")
 _NEVER = r"[^\x00-\x{10FFFF}]"  # an empty class: matches nothing
-_RE2_HINT = "regexes use RE2 syntax: no backreferences or lookaround; escape a literal ( or [ with a backslash"
+RE2_HINT = "regexes use RE2 syntax: no backreferences or lookaround; escape a literal ( or [ with a backslash"
 
 
 @dataclass
@@ -202,7 +202,7 @@ class Lowering:
         except re2.error as err:
             reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
             reason = reason.replace("(?i)", "", 1)
-            self.diags.append(Diagnostic("E301", f"invalid regex: {reason}", node.span, hint=_RE2_HINT))
+            self.diags.append(Diagnostic("E301", f"invalid regex: {reason}", node.span, hint=RE2_HINT))
             return None
         rid = self._regex_ids[pattern] = len(self.regexes)
         self.regexes.append(pattern)
