@@ -17,7 +17,7 @@ from tactful._version import __version__
 from tactful.compile.lowering import RE2_HINT, Lowering, Names, suggest_name
 from tactful.compile.matchers import Matcher, quiet_options
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
-from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, Ruleset
+from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, RuleOrigin, Ruleset
 from tactful.conditions.segments import Openers
 from tactful.lang import ast
 from tactful.lang.diagnostics import CompileError, Diagnostic
@@ -336,15 +336,19 @@ def _lower_rule(rule: ast.Rule, pack: str, low: Lowering, severity: str | None) 
     before = len(low.diags)
     when = low.node(rule.when)
     unless, scopes = [], []
+    unless_src: list[ast.Expr] = []
+    scope_src: list[ast.ScopeDecl] = []
     for expr in rule.unless:
         if isinstance(expr, ast.InScope):
             flt = low.scope(expr)
             if flt is not None:
                 scopes.append(flt)
+                scope_src.append(low.names.scopes[expr.name])
         else:
             node = low.node(expr)
             if node is not None:
                 unless.append(node)
+                unless_src.append(expr)
     groups = low.max_groups(rule.when)
     low.check_template(rule.message, groups, rule.span, "message")
     fixes = _lower_fixes(rule, low, groups)
@@ -364,6 +368,7 @@ def _lower_rule(rule: ast.Rule, pack: str, low: Lowering, severity: str | None) 
         fixes=fixes,
         examples=rule.examples,
         location=str(rule.span),
+        origin=RuleOrigin(rule.when, tuple(unless_src), tuple(scope_src)),
     )
 
 
@@ -440,6 +445,7 @@ def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Loweri
         always=tuple(always),
         uses_customer=low.uses_customer,
         chain=tuple(p.name for p in order),
+        sources={f.path: f.text for p in order for f in p.files},
     )
 
 

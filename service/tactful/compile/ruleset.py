@@ -23,6 +23,16 @@ class CompiledFix:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleOrigin:
+    """The AST a rule was lowered from, for `tactful explain`: `unless` holds the non-scope
+    conditions in the order of CompiledRule.unless, `scopes` the declarations of CompiledRule.scopes."""
+
+    when: ast.Expr
+    unless: tuple[ast.Expr, ...] = ()
+    scopes: tuple[ast.ScopeDecl, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CompiledRule:
     id: str
     category: str
@@ -37,6 +47,7 @@ class CompiledRule:
     fixes: tuple[CompiledFix, ...]
     examples: tuple[ast.Example, ...]
     location: str
+    origin: RuleOrigin | None = None  # read only by explain; never by evaluate
 
     def info(self) -> RuleInfo:
         return RuleInfo(self.id, self.category, self.severity, self.message, self.rationale, self.source, self.pack)
@@ -81,6 +92,7 @@ class Ruleset:
     uses_customer: bool
     chain: tuple[str, ...]
     warnings: tuple[object, ...] = field(default=())
+    sources: Mapping[str, str] = field(default_factory=dict)  # rule file path -> text, for explain's source quotes
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         for r in self.rules:

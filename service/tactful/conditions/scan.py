@@ -129,6 +129,22 @@ class ScopeFilter:
                 return True
         return False
 
+    def cue_for(self, scan: Scan, m: Match) -> tuple[ScopeCueC, Match] | None:
+        """The cue and its hit that put `m` inside this scope, or None: `covers` with the why.
+
+        Kept apart from `covers` (same rules) so the check path pays nothing for explanations.
+        """
+        text = scan.ntext.text
+        for cue in self.cues:
+            for hit in scan.terms.get(cue.set_id, ()):
+                gap_lo, gap_hi = (m.end, hit.start) if cue.after else (hit.end, m.start)
+                if not 0 <= gap_hi - gap_lo <= cue.within:
+                    continue
+                if cue.clause and any(c in CLAUSE_BREAKS for c in text[gap_lo:gap_hi]):
+                    continue
+                return cue, hit
+        return None
+
 
 Outcome = tuple[bool, list[Match]]
 AnyDict = dict[str, Any]

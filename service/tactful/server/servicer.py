@@ -14,7 +14,9 @@ import grpc.aio
 
 from tactful.compile.ruleset import Library, Ruleset
 from tactful.engine import check
+from tactful.engine.explain import explain
 from tactful.model import CHANNELS, LOCALES, TURNS, Context, Edit, Result, Violation
+from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import Decision
 from tactful.server.reload import RulesHolder
 from tactful.server.status import GaveUp, InvalidArgument, NotReady, TooLarge, status_of
@@ -193,9 +195,12 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         _check_size("text", text, self.max_text_bytes)
         ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
         rs = library.select(req.ruleset or None, ctx.locale, text)
-        result = check(rs, text, ctx)
+        explanation = explain(rs, text, ctx) if req.explain else None
+        result = check(rs, text, ctx) if explanation is None else explanation.result
         request_id = req.request_id or uuid.uuid4().hex[:16]
         response = self.translate.response(result, rs, req, request_id)
+        if explanation is not None:
+            fill_explanation(response.explanation, explanation)
         self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
         return response
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18tactful/v1/checker.proto\x12\ntactful.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x90\x02\n\x07\x43ontext\x12\x1e\n\x04turn\x18\x01 \x01(\x0e\x32\x10.tactful.v1.Turn\x12\x18\n\x10\x63ustomer_message\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x0e\n\x06locale\x18\x04 \x01(\t\x12+\n\x07sent_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\nattributes\x18\x06 \x03(\x0b\x32#.tactful.v1.Context.AttributesEntry\x12\x11\n\ttime_zone\x18\x07 \x01(\t\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"y\n\x0c\x43heckRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07ruleset\x18\x02 \x01(\t\x12$\n\x07\x63ontext\x18\x03 \x01(\x0b\x32\x13.tactful.v1.Context\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x10\n\x08sequence\x18\x05 \x01(\x04\"J\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\x12\x13\n\x0butf16_start\x18\x03 \x01(\r\x12\x11\n\tutf16_end\x18\x04 \x01(\r\";\n\x04\x45\x64it\x12\x1e\n\x04span\x18\x01 \x01(\x0b\x32\x10.tactful.v1.Span\x12\x13\n\x0breplacement\x18\x02 \x01(\t\"B\n\nSuggestion\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12\x1f\n\x05\x65\x64its\x18\x02 \x03(\x0b\x32\x10.tactful.v1.Edit\"\xf7\x01\n\tViolation\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.tactful.v1.Severity\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x1e\n\x04span\x18\x05 \x01(\x0b\x32\x10.tactful.v1.Span\x12\x14\n\x0cmatched_text\x18\x06 \x01(\t\x12+\n\x0bsuggestions\x18\x07 \x03(\x0b\x32\x16.tactful.v1.Suggestion\x12\n\n\x02id\x18\x08 \x01(\t\x12\x11\n\trationale\x18\t \x01(\t\x12\x0c\n\x04pack\x18\n \x01(\t\"\xde\x01\n\rCheckResponse\x12)\n\nviolations\x18\x01 \x03(\x0b\x32\x15.tactful.v1.Violation\x12\x16\n\x0erewritten_text\x18\x02 \x01(\t\x12\x11\n\tcompliant\x18\x03 \x01(\x08\x12\x0f\n\x07ruleset\x18\x04 \x01(\t\x12\x17\n\x0fruleset_version\x18\x05 \x01(\t\x12\x12\n\nrequest_id\x18\x06 \x01(\t\x12\x10\n\x08sequence\x18\x07 \x01(\x04\x12\'\n\rapplied_edits\x18\x08 \x03(\x0b\x32\x10.tactful.v1.Edit\"=\n\x12\x43heckStreamRequest\x12\'\n\x05\x64raft\x18\x01 \x01(\x0b\x32\x18.tactful.v1.CheckRequest\"X\n\x13\x43heckStreamResponse\x12)\n\x06result\x18\x01 \x01(\x0b\x32\x19.tactful.v1.CheckResponse\x12\x16\n\x0eskipped_drafts\x18\x02 \x01(\r\"?\n\x11\x42\x61tchCheckRequest\x12*\n\x08requests\x18\x01 \x03(\x0b\x32\x18.tactful.v1.CheckRequest\"?\n\x0f\x42\x61tchCheckError\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\"o\n\x12\x42\x61tchCheckResponse\x12,\n\tresponses\x18\x01 \x03(\x0b\x32\x19.tactful.v1.CheckResponse\x12+\n\x06\x65rrors\x18\x02 \x03(\x0b\x32\x1b.tactful.v1.BatchCheckError\"#\n\x10ListRulesRequest\x12\x0f\n\x07ruleset\x18\x01 \x01(\t\"\x86\x01\n\x08RuleInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.tactful.v1.Severity\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0c\n\x04pack\x18\x05 \x01(\t\x12\x11\n\trationale\x18\x06 \x01(\t\"~\n\x11ListRulesResponse\x12\x0f\n\x07ruleset\x18\x01 \x01(\t\x12\x17\n\x0fruleset_version\x18\x02 \x01(\t\x12#\n\x05rules\x18\x03 \x03(\x0b\x32\x14.tactful.v1.RuleInfo\x12\x1a\n\x12\x61vailable_rulesets\x18\x04 \x03(\t*L\n\x04Turn\x12\x14\n\x10TURN_UNSPECIFIED\x10\x00\x12\x0e\n\nTURN_FIRST\x10\x01\x12\x0f\n\x0bTURN_MIDDLE\x10\x02\x12\r\n\tTURN_LAST\x10\x03*a\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x14\n\x10SEVERITY_WARNING\x10\x02\x12\x12\n\x0eSEVERITY_ERROR\x10\x03\x32\xb9\x02\n\x0e\x43heckerService\x12<\n\x05\x43heck\x12\x18.tactful.v1.CheckRequest\x1a\x19.tactful.v1.CheckResponse\x12R\n\x0b\x43heckStream\x12\x1e.tactful.v1.CheckStreamRequest\x1a\x1f.tactful.v1.CheckStreamResponse(\x01\x30\x01\x12K\n\nBatchCheck\x12\x1d.tactful.v1.BatchCheckRequest\x1a\x1e.tactful.v1.BatchCheckResponse\x12H\n\tListRules\x12\x1c.tactful.v1.ListRulesRequest\x1a\x1d.tactful.v1.ListRulesResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18tactful/v1/checker.proto\x12\ntactful.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x90\x02\n\x07\x43ontext\x12\x1e\n\x04turn\x18\x01 \x01(\x0e\x32\x10.tactful.v1.Turn\x12\x18\n\x10\x63ustomer_message\x18\x02 \x01(\t\x12\x0f\n\x07\x63hannel\x18\x03 \x01(\t\x12\x0e\n\x06locale\x18\x04 \x01(\t\x12+\n\x07sent_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x37\n\nattributes\x18\x06 \x03(\x0b\x32#.tactful.v1.Context.AttributesEntry\x12\x11\n\ttime_zone\x18\x07 \x01(\t\x1a\x31\n\x0f\x41ttributesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\x8a\x01\n\x0c\x43heckRequest\x12\x0c\n\x04text\x18\x01 \x01(\t\x12\x0f\n\x07ruleset\x18\x02 \x01(\t\x12$\n\x07\x63ontext\x18\x03 \x01(\x0b\x32\x13.tactful.v1.Context\x12\x12\n\nrequest_id\x18\x04 \x01(\t\x12\x10\n\x08sequence\x18\x05 \x01(\x04\x12\x0f\n\x07\x65xplain\x18\x06 \x01(\x08\"J\n\x04Span\x12\r\n\x05start\x18\x01 \x01(\r\x12\x0b\n\x03\x65nd\x18\x02 \x01(\r\x12\x13\n\x0butf16_start\x18\x03 \x01(\r\x12\x11\n\tutf16_end\x18\x04 \x01(\r\";\n\x04\x45\x64it\x12\x1e\n\x04span\x18\x01 \x01(\x0b\x32\x10.tactful.v1.Span\x12\x13\n\x0breplacement\x18\x02 \x01(\t\"B\n\nSuggestion\x12\x13\n\x0b\x64\x65scription\x18\x01 \x01(\t\x12\x1f\n\x05\x65\x64its\x18\x02 \x03(\x0b\x32\x10.tactful.v1.Edit\"\xf7\x01\n\tViolation\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.tactful.v1.Severity\x12\x0f\n\x07message\x18\x04 \x01(\t\x12\x1e\n\x04span\x18\x05 \x01(\x0b\x32\x10.tactful.v1.Span\x12\x14\n\x0cmatched_text\x18\x06 \x01(\t\x12+\n\x0bsuggestions\x18\x07 \x03(\x0b\x32\x16.tactful.v1.Suggestion\x12\n\n\x02id\x18\x08 \x01(\t\x12\x11\n\trationale\x18\t \x01(\t\x12\x0c\n\x04pack\x18\n \x01(\t\"\x8c\x02\n\rCheckResponse\x12)\n\nviolations\x18\x01 \x03(\x0b\x32\x15.tactful.v1.Violation\x12\x16\n\x0erewritten_text\x18\x02 \x01(\t\x12\x11\n\tcompliant\x18\x03 \x01(\x08\x12\x0f\n\x07ruleset\x18\x04 \x01(\t\x12\x17\n\x0fruleset_version\x18\x05 \x01(\t\x12\x12\n\nrequest_id\x18\x06 \x01(\t\x12\x10\n\x08sequence\x18\x07 \x01(\x04\x12\'\n\rapplied_edits\x18\x08 \x03(\x0b\x32\x10.tactful.v1.Edit\x12,\n\x0b\x65xplanation\x18\t \x01(\x0b\x32\x17.tactful.v1.Explanation\"3\n\x0b\x45xplanation\x12$\n\x05rules\x18\x01 \x03(\x0b\x32\x15.tactful.v1.RuleTrace\"\xab\x02\n\tRuleTrace\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.tactful.v1.Severity\x12\x10\n\x08location\x18\x04 \x01(\t\x12\x0f\n\x07verdict\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12(\n\x04when\x18\x07 \x01(\x0b\x32\x1a.tactful.v1.ConditionTrace\x12*\n\x06unless\x18\x08 \x03(\x0b\x32\x1a.tactful.v1.ConditionTrace\x12$\n\x07removed\x18\t \x03(\x0b\x32\x13.tactful.v1.Removal\x12$\n\x04kept\x18\n \x03(\x0b\x32\x16.tactful.v1.TracedSpan\"\xc7\x01\n\x0e\x43onditionTrace\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x10\n\x08location\x18\x03 \x01(\t\x12\r\n\x05holds\x18\x04 \x01(\x08\x12%\n\x05spans\x18\x05 \x03(\x0b\x32\x16.tactful.v1.TracedSpan\x12\x0c\n\x04note\x18\x06 \x01(\t\x12,\n\x08\x63hildren\x18\x07 \x03(\x0b\x32\x1a.tactful.v1.ConditionTrace\x12\x13\n\x0bon_customer\x18\x08 \x01(\x08\"\xc6\x01\n\x07Removal\x12$\n\x04span\x18\x01 \x01(\x0b\x32\x16.tactful.v1.TracedSpan\x12\n\n\x02\x62y\x18\x02 \x01(\t\x12\x0e\n\x06source\x18\x03 \x01(\t\x12\x10\n\x08location\x18\x04 \x01(\t\x12#\n\x03\x63ue\x18\x05 \x01(\x0b\x32\x16.tactful.v1.TracedSpan\x12\r\n\x05scope\x18\x06 \x01(\t\x12\x11\n\tdirection\x18\x07 \x01(\t\x12\x10\n\x08\x64istance\x18\x08 \x01(\r\x12\x0e\n\x06within\x18\t \x01(\r\":\n\nTracedSpan\x12\x1e\n\x04span\x18\x01 \x01(\x0b\x32\x10.tactful.v1.Span\x12\x0c\n\x04text\x18\x02 \x01(\t\"=\n\x12\x43heckStreamRequest\x12\'\n\x05\x64raft\x18\x01 \x01(\x0b\x32\x18.tactful.v1.CheckRequest\"X\n\x13\x43heckStreamResponse\x12)\n\x06result\x18\x01 \x01(\x0b\x32\x19.tactful.v1.CheckResponse\x12\x16\n\x0eskipped_drafts\x18\x02 \x01(\r\"?\n\x11\x42\x61tchCheckRequest\x12*\n\x08requests\x18\x01 \x03(\x0b\x32\x18.tactful.v1.CheckRequest\"?\n\x0f\x42\x61tchCheckError\x12\r\n\x05index\x18\x01 \x01(\r\x12\x0c\n\x04\x63ode\x18\x02 \x01(\x05\x12\x0f\n\x07message\x18\x03 \x01(\t\"o\n\x12\x42\x61tchCheckResponse\x12,\n\tresponses\x18\x01 \x03(\x0b\x32\x19.tactful.v1.CheckResponse\x12+\n\x06\x65rrors\x18\x02 \x03(\x0b\x32\x1b.tactful.v1.BatchCheckError\"#\n\x10ListRulesRequest\x12\x0f\n\x07ruleset\x18\x01 \x01(\t\"\x86\x01\n\x08RuleInfo\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08\x63\x61tegory\x18\x02 \x01(\t\x12&\n\x08severity\x18\x03 \x01(\x0e\x32\x14.tactful.v1.Severity\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0c\n\x04pack\x18\x05 \x01(\t\x12\x11\n\trationale\x18\x06 \x01(\t\"~\n\x11ListRulesResponse\x12\x0f\n\x07ruleset\x18\x01 \x01(\t\x12\x17\n\x0fruleset_version\x18\x02 \x01(\t\x12#\n\x05rules\x18\x03 \x03(\x0b\x32\x14.tactful.v1.RuleInfo\x12\x1a\n\x12\x61vailable_rulesets\x18\x04 \x03(\t*L\n\x04Turn\x12\x14\n\x10TURN_UNSPECIFIED\x10\x00\x12\x0e\n\nTURN_FIRST\x10\x01\x12\x0f\n\x0bTURN_MIDDLE\x10\x02\x12\r\n\tTURN_LAST\x10\x03*a\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x14\n\x10SEVERITY_WARNING\x10\x02\x12\x12\n\x0eSEVERITY_ERROR\x10\x03\x32\xb9\x02\n\x0e\x43heckerService\x12<\n\x05\x43heck\x12\x18.tactful.v1.CheckRequest\x1a\x19.tactful.v1.CheckResponse\x12R\n\x0b\x43heckStream\x12\x1e.tactful.v1.CheckStreamRequest\x1a\x1f.tactful.v1.CheckStreamResponse(\x01\x30\x01\x12K\n\nBatchCheck\x12\x1d.tactful.v1.BatchCheckRequest\x1a\x1e.tactful.v1.BatchCheckResponse\x12H\n\tListRules\x12\x1c.tactful.v1.ListRulesRequest\x1a\x1d.tactful.v1.ListRulesResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,42 +34,52 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_CONTEXT_ATTRIBUTESENTRY']._loaded_options = None
   _globals['_CONTEXT_ATTRIBUTESENTRY']._serialized_options = b'8\001'
-  _globals['_TURN']._serialized_start=1849
-  _globals['_TURN']._serialized_end=1925
-  _globals['_SEVERITY']._serialized_start=1927
-  _globals['_SEVERITY']._serialized_end=2024
+  _globals['_TURN']._serialized_start=2731
+  _globals['_TURN']._serialized_end=2807
+  _globals['_SEVERITY']._serialized_start=2809
+  _globals['_SEVERITY']._serialized_end=2906
   _globals['_CONTEXT']._serialized_start=74
   _globals['_CONTEXT']._serialized_end=346
   _globals['_CONTEXT_ATTRIBUTESENTRY']._serialized_start=297
   _globals['_CONTEXT_ATTRIBUTESENTRY']._serialized_end=346
-  _globals['_CHECKREQUEST']._serialized_start=348
-  _globals['_CHECKREQUEST']._serialized_end=469
-  _globals['_SPAN']._serialized_start=471
-  _globals['_SPAN']._serialized_end=545
-  _globals['_EDIT']._serialized_start=547
-  _globals['_EDIT']._serialized_end=606
-  _globals['_SUGGESTION']._serialized_start=608
-  _globals['_SUGGESTION']._serialized_end=674
-  _globals['_VIOLATION']._serialized_start=677
-  _globals['_VIOLATION']._serialized_end=924
-  _globals['_CHECKRESPONSE']._serialized_start=927
-  _globals['_CHECKRESPONSE']._serialized_end=1149
-  _globals['_CHECKSTREAMREQUEST']._serialized_start=1151
-  _globals['_CHECKSTREAMREQUEST']._serialized_end=1212
-  _globals['_CHECKSTREAMRESPONSE']._serialized_start=1214
-  _globals['_CHECKSTREAMRESPONSE']._serialized_end=1302
-  _globals['_BATCHCHECKREQUEST']._serialized_start=1304
-  _globals['_BATCHCHECKREQUEST']._serialized_end=1367
-  _globals['_BATCHCHECKERROR']._serialized_start=1369
-  _globals['_BATCHCHECKERROR']._serialized_end=1432
-  _globals['_BATCHCHECKRESPONSE']._serialized_start=1434
-  _globals['_BATCHCHECKRESPONSE']._serialized_end=1545
-  _globals['_LISTRULESREQUEST']._serialized_start=1547
-  _globals['_LISTRULESREQUEST']._serialized_end=1582
-  _globals['_RULEINFO']._serialized_start=1585
-  _globals['_RULEINFO']._serialized_end=1719
-  _globals['_LISTRULESRESPONSE']._serialized_start=1721
-  _globals['_LISTRULESRESPONSE']._serialized_end=1847
-  _globals['_CHECKERSERVICE']._serialized_start=2027
-  _globals['_CHECKERSERVICE']._serialized_end=2340
+  _globals['_CHECKREQUEST']._serialized_start=349
+  _globals['_CHECKREQUEST']._serialized_end=487
+  _globals['_SPAN']._serialized_start=489
+  _globals['_SPAN']._serialized_end=563
+  _globals['_EDIT']._serialized_start=565
+  _globals['_EDIT']._serialized_end=624
+  _globals['_SUGGESTION']._serialized_start=626
+  _globals['_SUGGESTION']._serialized_end=692
+  _globals['_VIOLATION']._serialized_start=695
+  _globals['_VIOLATION']._serialized_end=942
+  _globals['_CHECKRESPONSE']._serialized_start=945
+  _globals['_CHECKRESPONSE']._serialized_end=1213
+  _globals['_EXPLANATION']._serialized_start=1215
+  _globals['_EXPLANATION']._serialized_end=1266
+  _globals['_RULETRACE']._serialized_start=1269
+  _globals['_RULETRACE']._serialized_end=1568
+  _globals['_CONDITIONTRACE']._serialized_start=1571
+  _globals['_CONDITIONTRACE']._serialized_end=1770
+  _globals['_REMOVAL']._serialized_start=1773
+  _globals['_REMOVAL']._serialized_end=1971
+  _globals['_TRACEDSPAN']._serialized_start=1973
+  _globals['_TRACEDSPAN']._serialized_end=2031
+  _globals['_CHECKSTREAMREQUEST']._serialized_start=2033
+  _globals['_CHECKSTREAMREQUEST']._serialized_end=2094
+  _globals['_CHECKSTREAMRESPONSE']._serialized_start=2096
+  _globals['_CHECKSTREAMRESPONSE']._serialized_end=2184
+  _globals['_BATCHCHECKREQUEST']._serialized_start=2186
+  _globals['_BATCHCHECKREQUEST']._serialized_end=2249
+  _globals['_BATCHCHECKERROR']._serialized_start=2251
+  _globals['_BATCHCHECKERROR']._serialized_end=2314
+  _globals['_BATCHCHECKRESPONSE']._serialized_start=2316
+  _globals['_BATCHCHECKRESPONSE']._serialized_end=2427
+  _globals['_LISTRULESREQUEST']._serialized_start=2429
+  _globals['_LISTRULESREQUEST']._serialized_end=2464
+  _globals['_RULEINFO']._serialized_start=2467
+  _globals['_RULEINFO']._serialized_end=2601
+  _globals['_LISTRULESRESPONSE']._serialized_start=2603
+  _globals['_LISTRULESRESPONSE']._serialized_end=2729
+  _globals['_CHECKERSERVICE']._serialized_start=2909
+  _globals['_CHECKERSERVICE']._serialized_end=3222
 # @@protoc_insertion_point(module_scope)

@@ -58,18 +58,20 @@ class Context(_message.Message):
     def __init__(self, turn: _Optional[_Union[Turn, str]] = ..., customer_message: _Optional[str] = ..., channel: _Optional[str] = ..., locale: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class CheckRequest(_message.Message):
-    __slots__ = ("text", "ruleset", "context", "request_id", "sequence")
+    __slots__ = ("text", "ruleset", "context", "request_id", "sequence", "explain")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     RULESET_FIELD_NUMBER: _ClassVar[int]
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_FIELD_NUMBER: _ClassVar[int]
     text: str
     ruleset: str
     context: Context
     request_id: str
     sequence: int
-    def __init__(self, text: _Optional[str] = ..., ruleset: _Optional[str] = ..., context: _Optional[_Union[Context, _Mapping]] = ..., request_id: _Optional[str] = ..., sequence: _Optional[int] = ...) -> None: ...
+    explain: bool
+    def __init__(self, text: _Optional[str] = ..., ruleset: _Optional[str] = ..., context: _Optional[_Union[Context, _Mapping]] = ..., request_id: _Optional[str] = ..., sequence: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
 
 class Span(_message.Message):
     __slots__ = ("start", "end", "utf16_start", "utf16_end")
@@ -124,7 +126,7 @@ class Violation(_message.Message):
     def __init__(self, rule_id: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., matched_text: _Optional[str] = ..., suggestions: _Optional[_Iterable[_Union[Suggestion, _Mapping]]] = ..., id: _Optional[str] = ..., rationale: _Optional[str] = ..., pack: _Optional[str] = ...) -> None: ...
 
 class CheckResponse(_message.Message):
-    __slots__ = ("violations", "rewritten_text", "compliant", "ruleset", "ruleset_version", "request_id", "sequence", "applied_edits")
+    __slots__ = ("violations", "rewritten_text", "compliant", "ruleset", "ruleset_version", "request_id", "sequence", "applied_edits", "explanation")
     VIOLATIONS_FIELD_NUMBER: _ClassVar[int]
     REWRITTEN_TEXT_FIELD_NUMBER: _ClassVar[int]
     COMPLIANT_FIELD_NUMBER: _ClassVar[int]
@@ -133,6 +135,7 @@ class CheckResponse(_message.Message):
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     APPLIED_EDITS_FIELD_NUMBER: _ClassVar[int]
+    EXPLANATION_FIELD_NUMBER: _ClassVar[int]
     violations: _containers.RepeatedCompositeFieldContainer[Violation]
     rewritten_text: str
     compliant: bool
@@ -141,7 +144,88 @@ class CheckResponse(_message.Message):
     request_id: str
     sequence: int
     applied_edits: _containers.RepeatedCompositeFieldContainer[Edit]
-    def __init__(self, violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., rewritten_text: _Optional[str] = ..., compliant: _Optional[bool] = ..., ruleset: _Optional[str] = ..., ruleset_version: _Optional[str] = ..., request_id: _Optional[str] = ..., sequence: _Optional[int] = ..., applied_edits: _Optional[_Iterable[_Union[Edit, _Mapping]]] = ...) -> None: ...
+    explanation: Explanation
+    def __init__(self, violations: _Optional[_Iterable[_Union[Violation, _Mapping]]] = ..., rewritten_text: _Optional[str] = ..., compliant: _Optional[bool] = ..., ruleset: _Optional[str] = ..., ruleset_version: _Optional[str] = ..., request_id: _Optional[str] = ..., sequence: _Optional[int] = ..., applied_edits: _Optional[_Iterable[_Union[Edit, _Mapping]]] = ..., explanation: _Optional[_Union[Explanation, _Mapping]] = ...) -> None: ...
+
+class Explanation(_message.Message):
+    __slots__ = ("rules",)
+    RULES_FIELD_NUMBER: _ClassVar[int]
+    rules: _containers.RepeatedCompositeFieldContainer[RuleTrace]
+    def __init__(self, rules: _Optional[_Iterable[_Union[RuleTrace, _Mapping]]] = ...) -> None: ...
+
+class RuleTrace(_message.Message):
+    __slots__ = ("rule_id", "category", "severity", "location", "verdict", "reason", "when", "unless", "removed", "kept")
+    RULE_ID_FIELD_NUMBER: _ClassVar[int]
+    CATEGORY_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    WHEN_FIELD_NUMBER: _ClassVar[int]
+    UNLESS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    KEPT_FIELD_NUMBER: _ClassVar[int]
+    rule_id: str
+    category: str
+    severity: Severity
+    location: str
+    verdict: str
+    reason: str
+    when: ConditionTrace
+    unless: _containers.RepeatedCompositeFieldContainer[ConditionTrace]
+    removed: _containers.RepeatedCompositeFieldContainer[Removal]
+    kept: _containers.RepeatedCompositeFieldContainer[TracedSpan]
+    def __init__(self, rule_id: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., location: _Optional[str] = ..., verdict: _Optional[str] = ..., reason: _Optional[str] = ..., when: _Optional[_Union[ConditionTrace, _Mapping]] = ..., unless: _Optional[_Iterable[_Union[ConditionTrace, _Mapping]]] = ..., removed: _Optional[_Iterable[_Union[Removal, _Mapping]]] = ..., kept: _Optional[_Iterable[_Union[TracedSpan, _Mapping]]] = ...) -> None: ...
+
+class ConditionTrace(_message.Message):
+    __slots__ = ("kind", "source", "location", "holds", "spans", "note", "children", "on_customer")
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    HOLDS_FIELD_NUMBER: _ClassVar[int]
+    SPANS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    CHILDREN_FIELD_NUMBER: _ClassVar[int]
+    ON_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    source: str
+    location: str
+    holds: bool
+    spans: _containers.RepeatedCompositeFieldContainer[TracedSpan]
+    note: str
+    children: _containers.RepeatedCompositeFieldContainer[ConditionTrace]
+    on_customer: bool
+    def __init__(self, kind: _Optional[str] = ..., source: _Optional[str] = ..., location: _Optional[str] = ..., holds: _Optional[bool] = ..., spans: _Optional[_Iterable[_Union[TracedSpan, _Mapping]]] = ..., note: _Optional[str] = ..., children: _Optional[_Iterable[_Union[ConditionTrace, _Mapping]]] = ..., on_customer: _Optional[bool] = ...) -> None: ...
+
+class Removal(_message.Message):
+    __slots__ = ("span", "by", "source", "location", "cue", "scope", "direction", "distance", "within")
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    BY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    CUE_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    DIRECTION_FIELD_NUMBER: _ClassVar[int]
+    DISTANCE_FIELD_NUMBER: _ClassVar[int]
+    WITHIN_FIELD_NUMBER: _ClassVar[int]
+    span: TracedSpan
+    by: str
+    source: str
+    location: str
+    cue: TracedSpan
+    scope: str
+    direction: str
+    distance: int
+    within: int
+    def __init__(self, span: _Optional[_Union[TracedSpan, _Mapping]] = ..., by: _Optional[str] = ..., source: _Optional[str] = ..., location: _Optional[str] = ..., cue: _Optional[_Union[TracedSpan, _Mapping]] = ..., scope: _Optional[str] = ..., direction: _Optional[str] = ..., distance: _Optional[int] = ..., within: _Optional[int] = ...) -> None: ...
+
+class TracedSpan(_message.Message):
+    __slots__ = ("span", "text")
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    span: Span
+    text: str
+    def __init__(self, span: _Optional[_Union[Span, _Mapping]] = ..., text: _Optional[str] = ...) -> None: ...
 
 class CheckStreamRequest(_message.Message):
     __slots__ = ("draft",)
