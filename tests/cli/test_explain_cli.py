@@ -36,14 +36,34 @@ def test_json_trace_of_the_done_when_reply(cli: Cli) -> None:
     assert t["when"]["holds"] and [s["text"] for s in t["when"]["spans"]] == ["保证"]
 
 
-def test_explain_a_firing_rule_exits_1_and_a_scope_removal_is_explained(cli: Cli) -> None:
-    fired = json.loads(cli("explain", "--format", "json", "是的,但是我们绝对保证明天到货").out)
-    verdicts = {t["rule"]: t["verdict"] for t in fired["trace"]}
+SCOPED_PACK = """
+pack "s" { version "1" locale zh-Hans }
+list negators = ["不", "没"]
+scope negated { before @negators within 2 clause }
+rule promise {
+  category unfulfillable_promise
+  message "m"
+  when ["保证"]
+  unless in negated
+  example bad "我保证" example good "不能保证"
+}
+"""
+
+
+def test_a_firing_rule_exits_1_and_a_scope_removal_names_scope_and_cue(cli: Cli, write_pack) -> None:
+    fired = cli("explain", "--format", "json", "是的,但是我们绝对保证明天到货")
+    assert fired.rc == 1
+    verdicts = {t["rule"]: t["verdict"] for t in json.loads(fired.out)["trace"]}
     assert verdicts["no_absolute_promise"] == "fired" and verdicts["yes_and_over_but"] == "fired"
-    res = cli("explain", "--format", "json", "--rule", "no_absolute_promise", "这个问题我们不能保证")
+    pack = write_pack({"s.tact": SCOPED_PACK})
+    res = cli("explain", "--rules", str(pack), "--format", "json", "我们不能保证")
+    assert res.rc == 0, res.err
     (t,) = json.loads(res.out)["trace"]
     (r,) = t["removed"]
-    assert (r["by"], r["scope"], r["direction"], r["cue"]["text"]) == ("scope", "negated", "before", "不")
+    assert (r["by"], r["scope"], r["direction"], r["distance"], r["cue"]["text"]) == ("scope", "negated", "before", 1, "不")
+    assert r["source"] == "before @negators within 2 clause" and r["location"].endswith("s.tact:4:17")
+    text = cli("explain", "--rules", str(pack), "我们不能保证").out
+    assert "in scope negated, cue “不” 2..3 1 char(s) before it, within 2" in text
 
 
 def test_context_flags_reach_the_trace(cli: Cli) -> None:

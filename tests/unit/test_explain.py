@@ -120,3 +120,32 @@ def test_agrees_with_check_on_every_shipped_example() -> None:
                     assert sorted((k.start, k.end) for k in t.kept) == flagged, (rule.id, ex.text)
                 seen += 1
     assert seen > 500
+
+
+SEGMENT_PACK = """
+pack "g" { version "1" locale zh-Hans }
+list reasons = ["因为", "由于"]
+rule bare_no {
+  category flat_refusal
+  message "m"
+  when ["不行"] without @reasons in sentence and not ("退" near "钱" within clause)
+  unless quoted
+  example bad "不行。" example good "因为缺货,不行。"
+}
+"""
+
+
+def test_clause_and_sentence_conditions_and_quotations_are_traced_with_their_source() -> None:
+    rs = compile_text(SEGMENT_PACK, "g.tact")
+    t = _trace(rs, "因为缺货,不行。", "bare_no")
+    assert t.verdict == NOT_MATCHED
+    without = t.when.children[0]
+    assert (without.kind, without.source, without.holds) == ("without", '["不行"] without @reasons in sentence', False)
+    assert without.note == "every match has the right side in its clause/sentence"
+    assert [c.source for c in without.children] == ['["不行"]', "@reasons"]
+    near = t.when.children[1].children[0]
+    assert (near.kind, near.source) == ("near_clause", '"退" near "钱" within clause')
+    quoted = _trace(rs, "您说“不行”。", "bare_no")
+    assert quoted.verdict == EXCUSED and quoted.unless[0].kind == "quoted"
+    (r,) = quoted.removed
+    assert (r.span.text, r.source) == ("不行", "quoted")

@@ -339,7 +339,11 @@ def _first_failure(trace: ConditionTrace) -> ConditionTrace:
     """The innermost false node that explains a false condition: the first failing conjunct, recursively."""
     if trace.holds:
         return trace
-    if trace.kind in ("and", "near", "followed_by", "starts", "ends", "valid", "count"):
+    if (
+        trace.kind in ("and", "near", "followed_by", "starts", "ends", "valid", "count", "without")
+        or trace.kind.startswith(("near_", "followed_by_"))
+        or trace.kind.endswith("_starts")
+    ):
         failing = next((c for c in trace.children if not c.holds), None)
         if failing is not None and failing.kind != "not":
             return _first_failure(failing)
@@ -353,6 +357,10 @@ def _kind(expr: Any, node: Node) -> str:
         return type(node).__name__.lower()
     if isinstance(expr, ast.Near):
         return "followed_by" if expr.ordered else "near"
+    if isinstance(expr, ast.SegmentNear):
+        return f"{'followed_by' if expr.ordered else 'near'}_{expr.segment}"
+    if isinstance(expr, ast.SegmentStarts):
+        return f"{expr.segment}_starts"
     return {
         ast.TurnIs: "turn",
         ast.ChannelIs: "channel",
@@ -378,7 +386,7 @@ def _expr_children(expr: Any) -> list[Any]:
         return []
     if isinstance(expr, (ast.And, ast.Or)):
         return list(expr.items)
-    if isinstance(expr, ast.Near):
+    if hasattr(expr, "left"):  # near, followed by, within a clause/sentence, without
         return [expr.left, expr.right]
     if hasattr(expr, "inner"):
         return [expr.inner]
@@ -394,14 +402,6 @@ def _note(kind: str, node: Node, scan: Scan, holds: bool, children: tuple[Condit
         return f"time is {ctx.time[0]:02d}:{ctx.time[1]:02d}" if ctx.time else "no time given"
     if kind == "count" and children:
         return f"{len(children[0].spans)} occurrence(s)"
-    if kind in ("near", "followed_by") and len(children) == 2 and children[0].holds and children[1].holds and not holds:
-        return "no match of the right side close enough"
-    if kind in ("starts", "ends") and children and children[0].holds and not holds:
-        return "a match occurs, but not at the " + ("start" if kind == "starts" else "end")
-    if kind == "valid" and children and children[0].holds and not holds:
-        return "matches occur, but none passes the checksum"
-    if kind in ("contains", "regex") and not holds:
-        return "no occurrence"
     if kind == "or" and not holds:
         return f"none of its {len(children)} alternatives holds"
     if kind == "and" and not holds and children:
@@ -409,6 +409,32 @@ def _note(kind: str, node: Node, scan: Scan, holds: bool, children: tuple[Condit
         return f"{failed} of its {len(children)} conjuncts fail"
     if kind == "not" and children:
         return "its operand holds" if children[0].holds else "its operand does not hold"
+    if holds:
+        return ""
+    if kind in ("contains", "regex"):
+        return "no occurrence"
+    if kind == "quoted":
+        return "no quotation in the reply"
+    return _filter_note(kind, children)
+
+
+def _filter_note(kind: str, children: tuple[ConditionTrace, ...]) -> str:
+    """Why a node that keeps some of its operand's matches kept none, when the operands held."""
+    if not children or not all(c.holds for c in children[:1]):
+        return ""
+    both = len(children) == 2 and children[1].holds
+    if kind in ("near", "followed_by") and both:
+        return "no match of the right side close enough"
+    if kind.startswith(("near_", "followed_by_")) and both:
+        return f"no match of the right side in the same {kind.rsplit('_', 1)[1]}"
+    if kind == "without":
+        return "every match has the right side in its clause/sentence"
+    if kind in ("starts", "ends"):
+        return "a match occurs, but not at the " + ("start" if kind == "starts" else "end")
+    if kind.endswith("_starts"):
+        return f"a match occurs, but none opens its {kind.split('_', maxsplit=1)[0]}"
+    if kind == "valid":
+        return "matches occur, but none passes the checksum"
     return ""
 
 

@@ -25,6 +25,14 @@ def unparse(expr: Any) -> str:  # noqa: C901, PLR0912 - one arm per construct
             return f"count({unparse(x)}) {op} {n}"
         case ast.Near(left=lhs, right=rhs, within=w, ordered=o):
             return f"{_paren(lhs)} {'followed by' if o else 'near'} {_paren(rhs)} within {w}"
+        case ast.SegmentNear(left=lhs, right=rhs, segment=seg, ordered=o):
+            return f"{_paren(lhs)} {'followed by' if o else 'near'} {_paren(rhs)} within {seg}"
+        case ast.Without(left=lhs, right=rhs, segment=seg):
+            return f"{_paren(lhs)} without {_paren(rhs)} in {seg}"
+        case ast.SegmentStarts(inner=x, segment=seg):
+            return f"{seg} starts with {_paren(x)}"
+        case ast.Quoted():
+            return "quoted"
         case ast.Valid(inner=x, check=c):
             return f"{_paren(x)} valid {c}"
         case ast.TurnIs(turns=turns):
@@ -54,7 +62,7 @@ def unparse(expr: Any) -> str:  # noqa: C901, PLR0912 - one arm per construct
 
 def _paren(expr: Any) -> str:
     text = unparse(expr)
-    return f"({text})" if isinstance(expr, (ast.And, ast.Or, ast.Near)) else text
+    return f"({text})" if isinstance(expr, (ast.And, ast.Or, ast.Near, ast.SegmentNear, ast.Without)) else text
 
 
 def _hhmm(minutes: int | None) -> str:
