@@ -124,6 +124,27 @@ def register(sub: Any) -> None:
         "[TACTFUL_MAX_CONCURRENT_RPCS]",
     )
     a(
+        "--max-streams-per-connection",
+        type=_positive,
+        default=_env("MAX_STREAMS_PER_CONNECTION", 100),
+        help="concurrent calls one client connection may have open; more wait on the client (default 100) "
+        "[TACTFUL_MAX_STREAMS_PER_CONNECTION]",
+    )
+    a(
+        "--max-restarts",
+        type=int,
+        default=_env("MAX_RESTARTS", 5),
+        help="worker deaths within a minute the supervisor restarts before it gives up and exits 1 (default 5) "
+        "[TACTFUL_MAX_RESTARTS]",
+    )
+    a(
+        "--access",
+        metavar="FILE",
+        default=_env("ACCESS", None),
+        help="YAML file mapping bearer tokens / client-certificate identities to the rulesets they may use "
+        "(default: no access control) [TACTFUL_ACCESS]",
+    )
+    a(
         "--reload-interval",
         type=_seconds,
         default=_env("RELOAD_INTERVAL", 1.0),
@@ -175,6 +196,9 @@ def config_from(args: argparse.Namespace) -> Any:
         workers=args.workers,
         max_concurrent_rpcs=args.max_concurrent_rpcs,
         reload_interval=args.reload_interval,
+        max_streams_per_connection=args.max_streams_per_connection,
+        max_restarts=args.max_restarts,
+        access=_existing(args.access, "--access"),
     )
 
 

@@ -63,6 +63,9 @@ class ServeConfig:
     workers: int = 1
     max_concurrent_rpcs: int = 1024
     reload_interval: float = 1.0
+    max_restarts: int = 5  # worker deaths within a minute before the supervisor gives up (crash loop)
+    max_streams_per_connection: int = 100  # HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: one client cannot take every call slot
+    access: Path | None = None  # per-ruleset bearer-token / client-certificate access file (tactful.server.access)
     reuse_port: bool = False  # only the supervisor's workers share a port; alone, a taken port must fail loudly
     extra_options: tuple[tuple[str, Any], ...] = field(default=())
 
@@ -78,6 +81,9 @@ def server_options(config: ServeConfig) -> list[tuple[str, Any]]:
         ("grpc.so_reuseport", int(config.reuse_port)),
         ("grpc.max_receive_message_length", max_message),
         ("grpc.max_send_message_length", -1),
+        # Streams beyond this wait in the client's own queue, so one connection that opens streams
+        # and never reads them holds at most this many of the process's --max-concurrent-rpcs slots.
+        ("grpc.max_concurrent_streams", config.max_streams_per_connection),
         *config.extra_options,
     ]
 

@@ -3,12 +3,14 @@
 The engine is CPU-bound Python, so one process uses one core however many threads it has. The
 supervisor spawns `workers` processes (fresh interpreters: grpc must not be forked once started),
 forwards SIGTERM/SIGINT/SIGHUP to them, serves their summed metrics, and exits 0 once all of them
-stopped gracefully. A worker that dies on its own takes the others down (exit 1), so the
-orchestrator restarts a whole, consistent service.
+stopped gracefully. A worker that dies on its own is restarted with backoff while the others keep
+serving; more than `max_restarts` deaths within a minute is a crash loop, and then the supervisor
+stops the others and exits 1 so the orchestrator sees the failure.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import multiprocessing
 import multiprocessing.connection
@@ -18,10 +20,16 @@ import signal
 import socket
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 
 from tactful.server.app import ServeConfig, run_worker
 from tactful.server.logging import configure, get_logger
 from tactful.server.reload import LoadFailed, load
+
+RESTART_WINDOW_S = 60.0
+_BACKOFF_FIRST_S = 0.1
+_BACKOFF_MAX_S = 5.0
 
 
 def serve(config: ServeConfig) -> int:
@@ -73,7 +81,8 @@ class Supervisor:
         child = dataclasses.replace(self.config, port=port, metrics_port=0, workers=1, reuse_port=True)
         ctx = multiprocessing.get_context("spawn")
         json_lines = None if os.environ.get("TACTFUL_LOG_FORMAT", "auto") == "auto" else os.environ["TACTFUL_LOG_FORMAT"] == "json"
-        procs = [ctx.Process(target=_worker_main, args=(child, json_lines), name=f"tactful-worker-{i}") for i in range(self.config.workers)]
+        spawn = lambda i: ctx.Process(target=_worker_main, args=(child, json_lines), name=f"tactful-worker-{i}")  # noqa: E731
+        procs = [spawn(i) for i in range(self.config.workers)]
         for proc in procs:
             proc.start()
         self._install_signals(procs)
@@ -85,39 +94,101 @@ class Supervisor:
         self.log.info(
             "supervising", workers=len(procs), port=port, pids=[p.pid for p in procs], metrics_port=self.config.metrics_port or None
         )
-        code = self._wait(procs, metrics_dir)
+        code = self._wait(procs, metrics_dir, spawn)
         if metrics_http is not None:
             metrics_http.shutdown()
         return code
 
     def _install_signals(self, procs: list[multiprocessing.process.BaseProcess]) -> None:
+        # `procs` is the live list: a restarted worker replaces its slot, so it gets the signals too.
         def forward(signum: int, _frame: object) -> None:
             if signum != signal.SIGHUP:
                 self.stopping.set()
-            for proc in procs:
+            for proc in list(procs):
                 if proc.pid is not None and proc.exitcode is None:
                     os.kill(proc.pid, signal.SIGTERM if signum == signal.SIGINT else signum)
 
         for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, forward)
 
-    def _wait(self, procs: list[multiprocessing.process.BaseProcess], metrics_dir: str) -> int:
+    def _wait(
+        self,
+        procs: list[multiprocessing.process.BaseProcess],
+        metrics_dir: str,
+        spawn: Callable[[int], multiprocessing.process.BaseProcess],
+    ) -> int:
         from prometheus_client import multiprocess
 
         failed = False
-        remaining = list(procs)
-        while remaining:
+        restarts = Restarts(self.config.max_restarts, RESTART_WINDOW_S)
+        due: dict[int, float] = {}  # slot -> when its replacement starts
+        live = set(range(len(procs)))
+        while live or (due and not self.stopping.is_set()):
+            now = time.monotonic()
+            timeout = min([0.2, *(max(t - now, 0) for t in due.values())])
             # With a timeout, so a signal the kernel handed to another thread still gets handled.
-            multiprocessing.connection.wait([p.sentinel for p in remaining], timeout=0.2)
-            for proc in [p for p in remaining if p.exitcode is not None]:
-                remaining.remove(proc)
+            multiprocessing.connection.wait([procs[i].sentinel for i in live], timeout=timeout)
+            for slot in [i for i in live if procs[i].exitcode is not None]:
+                live.discard(slot)
+                proc = procs[slot]
                 multiprocess.mark_process_dead(proc.pid, metrics_dir)
-                if proc.exitcode != 0 or not self.stopping.is_set():
+                if self.stopping.is_set():
+                    failed = failed or proc.exitcode != 0
+                    continue
+                delay = restarts.record(time.monotonic())
+                self.log.error("worker exited", pid=proc.pid, exitcode=proc.exitcode, restart_in_s=delay)
+                if delay is None:
+                    self.log.error(
+                        "workers crash-looping; stopping the service", restarts=restarts.limit, window_s=RESTART_WINDOW_S
+                    )
                     failed = True
-                    self.log.error("worker exited", pid=proc.pid, exitcode=proc.exitcode)
-                    if not self.stopping.is_set():
-                        self.stopping.set()
-                        for other in remaining:
-                            os.kill(other.pid, signal.SIGTERM)  # type: ignore[arg-type]
+                    self._stop_all(procs, live)
+                else:
+                    due[slot] = time.monotonic() + delay
+            if self.stopping.is_set():
+                due.clear()
+            for slot in [i for i, t in due.items() if t <= time.monotonic()]:
+                del due[slot]
+                old = procs[slot]
+                procs[slot] = spawn(slot)
+                procs[slot].start()
+                live.add(slot)
+                self.log.warning("worker restarted", pid=procs[slot].pid, replaces=old.pid)
         self.log.info("stopped", workers=len(procs))
         return 1 if failed else 0
+
+    def _stop_all(self, procs: list[multiprocessing.process.BaseProcess], live: set[int]) -> None:
+        self.stopping.set()
+        for i in live:
+            if procs[i].pid is not None and procs[i].exitcode is None:
+                os.kill(procs[i].pid, signal.SIGTERM)  # type: ignore[arg-type]
+
+
+class Restarts:
+    """Restart-with-backoff bookkeeping: the delay before the next restart, or None once the workers crash-loop.
+
+    A worker that dies (killed, out of memory, a fault in a C extension) is replaced while the
+    others keep serving. Backoff doubles with each death inside `window` seconds, so a worker that
+    cannot start (e.g. the rules on disk no longer compile) does not spin; more than `limit` deaths
+    inside the window means something is wrong that restarting will not fix, and the orchestrator
+    should see the failure.
+
+    >>> r = Restarts(limit=2, window=60.0)
+    >>> r.record(0.0), r.record(1.0), r.record(2.0)
+    (0.1, 0.2, None)
+    >>> Restarts(limit=2, window=60.0).record(0.0), r.record(100.0)
+    (0.1, 0.1)
+    """
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit = limit
+        self.window = window
+        self._deaths: collections.deque[float] = collections.deque()
+
+    def record(self, now: float) -> float | None:
+        self._deaths.append(now)
+        while self._deaths and self._deaths[0] < now - self.window:
+            self._deaths.popleft()
+        if len(self._deaths) > self.limit:
+            return None
+        return min(_BACKOFF_FIRST_S * 2 ** (len(self._deaths) - 1), _BACKOFF_MAX_S)
