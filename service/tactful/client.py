@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from types import TracebackType
 
@@ -17,6 +18,37 @@ from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 _TURN = {name: i + 1 for i, name in enumerate(TURNS)}
+_SERVICE = "tactful.v1.CheckerService"
+
+# The documented retry policy: a call that fails with UNAVAILABLE (a replica died or is draining,
+# a connection was reset) is tried again, on another replica when the channel balances over
+# several. Every CheckerService call is side-effect free, so a retry can never apply anything
+# twice. The whole exchange stays within the caller's deadline.
+RETRY_POLICY: dict[str, object] = {
+    "maxAttempts": 5,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "1s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
+
+def service_config(round_robin: bool = False, retries: bool = False) -> str | None:
+    """The gRPC service config (JSON) for a channel: round_robin over every resolved address with grpc.health.v1
+    checks (a replica reporting NOT_SERVING, e.g. while draining, gets no new calls), and/or RETRY_POLICY.
+
+    >>> json.loads(service_config(round_robin=True))["healthCheckConfig"]
+    {'serviceName': 'tactful.v1.CheckerService'}
+    >>> service_config() is None
+    True
+    """
+    config: dict[str, object] = {}
+    if round_robin:
+        config["loadBalancingConfig"] = [{"round_robin": {}}]
+        config["healthCheckConfig"] = {"serviceName": _SERVICE}
+    if retries:
+        config["methodConfig"] = [{"name": [{"service": _SERVICE}], "retryPolicy": RETRY_POLICY}]
+    return json.dumps(config) if config else None
 
 
 class ServiceError(Exception):
@@ -66,20 +98,37 @@ class TactfulClient:
     """Calls CheckerService over one channel; `timeout` (seconds) is every call's deadline.
 
     Args:
-        target: "host:port" of a running `tactful serve`.
-        timeout: per-call deadline in seconds.
+        target: "host:port" of a running `tactful serve`; for several replicas a gRPC target that resolves to
+            all of them, e.g. "ipv4:10.0.0.1:50051,10.0.0.2:50051" or "dns:///tactful-headless.ns:50051".
+        timeout: per-call deadline in seconds (retries included).
         ruleset: ruleset to ask for (None: the server's choice).
         credentials: TLS channel credentials (None: plaintext).
+        round_robin: spread calls over every address the target resolves to, skipping replicas whose
+            grpc.health.v1 status is not SERVING (default: grpc's pick_first, one connection).
+        retries: retry calls that fail with UNAVAILABLE as RETRY_POLICY says.
+        token: bearer token sent with every call, for a server run with `--access`.
     """
 
     def __init__(
-        self, target: str, timeout: float = 5.0, ruleset: str | None = None, credentials: grpc.ChannelCredentials | None = None
+        self,
+        target: str,
+        timeout: float = 5.0,
+        ruleset: str | None = None,
+        credentials: grpc.ChannelCredentials | None = None,
+        *,
+        round_robin: bool = False,
+        retries: bool = False,
+        token: str | None = None,
     ) -> None:
         self.target = target
         self.timeout = timeout
         self.ruleset = ruleset or ""
+        self._metadata = (("authorization", f"Bearer {token}"),) if token else None
         # A reply with many violations can exceed grpc's 4 MiB default; the server already bounds the text.
-        options = [("grpc.max_receive_message_length", -1)]
+        options: list[tuple[str, object]] = [("grpc.max_receive_message_length", -1)]
+        config = service_config(round_robin, retries)
+        if config is not None:
+            options.append(("grpc.service_config", config))
         self._channel = grpc.secure_channel(target, credentials, options) if credentials else grpc.insecure_channel(target, options)
         self.stub = pb_grpc.CheckerServiceStub(self._channel)
 
@@ -99,7 +148,7 @@ class TactfulClient:
 
     def _call(self, method: Callable[..., object], request: object) -> object:
         try:
-            return method(request, timeout=self.timeout)
+            return method(request, timeout=self.timeout, metadata=self._metadata)
         except grpc.RpcError as err:
             code = err.code() if hasattr(err, "code") else grpc.StatusCode.UNKNOWN
             details = err.details() if hasattr(err, "details") else str(err)

@@ -30,6 +30,7 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry
 
 from tactful.compile.ruleset import Library
+from tactful.server.access import AccessPolicy, Gate
 from tactful.server.guard import Guard, InFlight
 from tactful.server.logging import DecisionLog, get_logger
 from tactful.server.metrics import Metrics, multiprocess_dir, serve_http
@@ -181,6 +182,8 @@ class Service:
         self._health = health.aio.HealthServicer()
         servicer = CheckerServicer(self.rules, self.telemetry.decided, self.config.max_text_bytes, self.config.max_batch)
         guard = Guard(self.telemetry.rpc, self.inflight)
+        if self.config.access is not None:  # inside the guard, so refusals get their status and metrics
+            servicer = Gate(AccessPolicy.load(self.config.access), self.rules).servicer(servicer)
         checker_pb2_grpc.add_CheckerServiceServicer_to_server(guard.servicer(servicer), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

@@ -31,6 +31,14 @@ class ShuttingDown(RequestError):
     """The server is draining before it stops; the caller should retry on another instance."""
 
 
+class Unauthenticated(RequestError):
+    """Access control is on and the caller did not identify itself (or with a token/certificate nobody granted)."""
+
+
+class PermissionDenied(RequestError):
+    """The caller's tenant is not granted the ruleset it named or was routed to."""
+
+
 _TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (UnknownRuleset, grpc.StatusCode.NOT_FOUND),
@@ -38,6 +46,8 @@ _TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (GaveUp, grpc.StatusCode.DEADLINE_EXCEEDED),
     (NotReady, grpc.StatusCode.UNAVAILABLE),
     (ShuttingDown, grpc.StatusCode.UNAVAILABLE),
+    (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
+    (PermissionDenied, grpc.StatusCode.PERMISSION_DENIED),
 )
 
 

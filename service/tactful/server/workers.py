@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from tactful.server.access import AccessPolicy
 from tactful.server.app import ServeConfig, run_worker
 from tactful.server.logging import configure, get_logger
 from tactful.server.reload import LoadFailed, load
@@ -33,7 +34,13 @@ _BACKOFF_MAX_S = 5.0
 
 
 def serve(config: ServeConfig) -> int:
-    """Serve `config` in this process (workers == 1) or in `workers` child processes. Returns the exit code."""
+    """Serve `config` in this process (workers == 1) or in `workers` child processes. Returns the exit code.
+
+    Raises:
+        ValueError: the access file is unusable (checked once here, not once per worker).
+    """
+    if config.access is not None:
+        AccessPolicy.load(config.access)
     if config.workers <= 1:
         return run_worker(config)
     return Supervisor(config).run()
