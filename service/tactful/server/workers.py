@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -57,7 +58,14 @@ def _free_port(host: str) -> int:
 
 def _worker_main(config: ServeConfig, json_lines: bool | None) -> None:
     configure(json_lines=json_lines)
-    raise SystemExit(run_worker(config))
+    code = run_worker(config)
+    # The worker has stopped gracefully and written its logs: skip interpreter finalization. Tearing
+    # modules down under grpc's native threads aborted a worker at exit ("terminate called without
+    # an active exception", exit -6) after a reload that failed its examples, turning a clean stop
+    # into exit 1 of the whole service.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 class Supervisor:

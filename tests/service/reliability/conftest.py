@@ -213,7 +213,8 @@ def nginx(tmp_path: Path) -> Iterator[Callable[[list[int]], Nginx]]:
 
 
 def outcome_summary(load: Load) -> str:
-    return json.dumps({"sent": load.sent, "answered": len(load.outcomes), "failed": dict(load.failed)})
+    details = Counter(f"{code}: {detail[:120]}" for code, detail in load.outcomes if code != "OK")
+    return json.dumps({"sent": load.sent, "answered": len(load.outcomes), "failed": dict(details)}, ensure_ascii=False)
 
 
 @pytest.fixture
