@@ -30,6 +30,7 @@ from tactful.server.logging import configure, get_logger
 from tactful.server.reload import LoadFailed, load
 
 RESTART_WINDOW_S = 60.0
+EXIT_RULES = 2  # run_worker's exit code when the rules do not load
 _BACKOFF_FIRST_S = 0.1
 _BACKOFF_MAX_S = 5.0
 
@@ -149,6 +150,12 @@ class Supervisor:
                 multiprocess.mark_process_dead(proc.pid, metrics_dir)
                 if self.stopping.is_set():
                     failed = failed or proc.exitcode != 0
+                    continue
+                if proc.exitcode == EXIT_RULES:
+                    # A replacement found the rules on disk broken since: not a crash. The other workers
+                    # still serve the last good rules; keep trying until the rules are fixed.
+                    self.log.error("worker cannot load the rules; retrying", pid=proc.pid, restart_in_s=_BACKOFF_MAX_S)
+                    due[slot] = time.monotonic() + _BACKOFF_MAX_S
                     continue
                 delay = restarts.record(time.monotonic())
                 self.log.error("worker exited", pid=proc.pid, exitcode=proc.exitcode, restart_in_s=delay)
