@@ -41,6 +41,7 @@ from tactful.v1 import checker_pb2, checker_pb2_grpc
 
 _FLUSH_LINGER_S = 0.2
 _SIGNAL_POLL_S = 0.2
+_HANDLED = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
 T = TypeVar("T")
 SERVICE_NAME = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"].full_name
 
@@ -236,6 +237,9 @@ def run_worker(config: ServeConfig, on_ready: Callable[[Service], None] | None =
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGHUP, lambda *_: service.rules.request_reload())
+    # A supervisor starts its workers with these signals blocked (workers.py), so one forwarded while the worker
+    # was still starting waits for the handlers above instead of killing it with the default action.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
     try:
         service.start()
     except LoadFailed as err:

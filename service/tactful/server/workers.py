@@ -69,6 +69,18 @@ def _worker_main(config: ServeConfig, json_lines: bool | None) -> None:
     os._exit(code)
 
 
+def _start_blocked(proc: multiprocessing.process.BaseProcess) -> None:
+    """Start a worker with SIGTERM/SIGINT/SIGHUP blocked (the mask survives fork and exec); run_worker unblocks them once
+    its handlers are installed. Otherwise a SIGHUP forwarded while a (re)started worker still imports would kill it,
+    and a SIGTERM would end it without the graceful stop."""
+    blocked = {signal.SIGTERM, signal.SIGINT, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        proc.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class Supervisor:
     def __init__(self, config: ServeConfig) -> None:
         self.config = config
@@ -100,7 +112,7 @@ class Supervisor:
         spawn = lambda i: ctx.Process(target=_worker_main, args=(child, json_lines), name=f"tactful-worker-{i}")  # noqa: E731
         procs = [spawn(i) for i in range(self.config.workers)]
         for proc in procs:
-            proc.start()
+            _start_blocked(proc)
         self._install_signals(procs)
         metrics_http = None
         if self.config.metrics_port:
@@ -173,7 +185,7 @@ class Supervisor:
                 del due[slot]
                 old = procs[slot]
                 procs[slot] = spawn(slot)
-                procs[slot].start()
+                _start_blocked(procs[slot])
                 live.add(slot)
                 self.log.warning("worker restarted", pid=procs[slot].pid, replaces=old.pid)
         self.log.info("stopped", workers=len(procs))
