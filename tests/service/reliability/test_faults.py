@@ -1,5 +1,6 @@
-"""Faults under load, against `tactful serve` as a real process: reloads good and bad and SIGHUP, SIGTERM, a worker
-killed with SIGKILL, a crash loop, and a client that opens streams and never reads them. Every call is counted."""
+"""Faults under load, against `tactful serve` as a real process: SIGTERM, a worker killed with SIGKILL, a crash loop, and a
+client that opens streams and never reads them. Every call is counted. (Reloads good and bad and SIGHUP under load:
+test_soak.py.)"""
 
 from __future__ import annotations
 
@@ -14,61 +15,10 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
-GOOD = 'rule load_probe {\n  category rude\n  message "probe"\n  when /不耐烦/\n  example bad "你不耐烦了"\n  example good "好的"\n}\n'
-BROKEN = {
-    "syntax": "rule broken {\n  category rude\n  when /不耐烦/\n",
-    "failing example": 'rule wrong {\n  category rude\n  message "m"\n  when /不耐烦/\n  example bad "好的"\n  example good "你好"\n}\n',
-    "pathological regex": (
-        'rule patho {\n  category rude\n  message "m"\n  when /((((a{100}){100}){100}){100})/\n'
-        '  example bad "a"\n  example good "b"\n}\n'
-    ),
-}
-
 
 def _health(port: int) -> int:
     with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
         return int(health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5).status)
-
-
-def test_reloads_and_sighup_under_load_lose_nothing_and_change_the_version_only_when_good(serve_process, rules_copy, rel):
-    server = serve_process("--port", "0", "--workers", "2", "--rules", str(rules_copy), "--reload-interval", "0")
-    port = server.wait_serving(workers=2)
-    load = rel.Load(f"127.0.0.1:{port}", threads=4, limit=200_000).start()
-    try:
-        load.wait_for(200)
-        before = set(load.versions)
-        assert len(before) == 1, before
-        probe = rules_copy / "zh" / "zz_probe.tact"
-        for kind, text in BROKEN.items():
-            probe.write_text(text, encoding="utf-8")
-            failures = len(server.events("reload failed; still serving the last good rules"))
-            server.proc.send_signal(signal.SIGHUP)
-            rel.wait_until(lambda f=failures: len(server.events("reload failed; still serving the last good rules")) >= f + 2,
-                           60, f"both workers to refuse the {kind} reload")  # fmt: skip
-            load.wait_for(100)
-        probe.unlink()
-        reloads = len(server.events("rules reloaded"))
-        server.proc.send_signal(signal.SIGHUP)  # the same rules again: reloaded, same version
-        rel.wait_until(lambda: len(server.events("rules reloaded")) >= reloads + 2, 60, "both workers to reload on SIGHUP")
-        load.wait_for(100)
-        good_at = len(load.outcomes)
-        assert set(load.versions) == before, "the version changed without a good change to the rules"
-        probe.write_text(GOOD, encoding="utf-8")
-        server.proc.send_signal(signal.SIGHUP)
-        rel.wait_until(lambda: len(set(load.versions[good_at:]) - before) == 1, 60, "the good reload to be served")
-        load.wait_for(100)
-        assert _health(port) == health_pb2.HealthCheckResponse.SERVING
-    finally:
-        load.stop()
-    assert load.lost() == 0 and not load.failed, rel.summary(load)
-    versions = load.versions
-    assert len(set(versions)) == 2, set(versions)
-    assert set(versions[:good_at]) == before
-    problems = server.events("rule problem")
-    assert {p.get("code") for p in problems} >= {"example"}, problems  # the failing example, by its location
-    assert any(str(p.get("location", "")).startswith(str(probe)) for p in problems)
-    server.proc.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=60) == 0, "".join(server.raw[-30:])
 
 
 def test_sigterm_mid_load_answers_or_refuses_every_call_and_exits_0(serve_process, shipped_copy, rel):
@@ -95,8 +45,8 @@ def _pids(server) -> list[int]:
     return list(server.events("supervising")[0]["pids"])
 
 
-def test_kill_9_of_a_worker_restarts_it_while_the_other_keeps_serving(serve_process, shipped_copy, rel):
-    server = serve_process("--port", "0", "--workers", "2", "--rules", str(shipped_copy), "--reload-interval", "0")
+def test_kill_9_of_a_worker_restarts_it_while_the_other_keeps_serving_until_a_crash_loop(serve_process, shipped_copy, rel):
+    server = serve_process("--port", "0", "--workers", "2", "--rules", str(shipped_copy), "--reload-interval", "0", "--max-restarts", "1")
     port = server.wait_serving(workers=2)
     target = f"127.0.0.1:{port}"
     retrying = rel.Load(target, threads=4, limit=100_000, retries=True).start()
@@ -119,17 +69,8 @@ def test_kill_9_of_a_worker_restarts_it_while_the_other_keeps_serving(serve_proc
     assert bare.lost() == 0 and set(bare.failed) <= {"UNAVAILABLE"}, rel.summary(bare)
     exited = server.events("worker exited")
     assert [(e["pid"], e["exitcode"]) for e in exited] == [(victim, -9)]
-    server.proc.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=60) == 0
-
-
-def test_a_crash_loop_stops_the_service_with_exit_1(serve_process, shipped_copy, rel):
-    server = serve_process("--port", "0", "--workers", "2", "--rules", str(shipped_copy), "--max-restarts", "1")
-    server.wait_serving(workers=2)
-    os.kill(_pids(server)[0], signal.SIGKILL)
-    replacement = rel.wait_until(lambda: server.events("worker restarted"), 30, "the first restart")[0]["pid"]
-    rel.wait_until(lambda: len(server.events("serving")) >= 3, 60, "the new worker to serve")
-    os.kill(replacement, signal.SIGKILL)
+    # A second death within the minute is over --max-restarts 1: a crash loop, so the supervisor stops and exits 1.
+    os.kill(restarted[0]["pid"], signal.SIGKILL)
     assert server.wait(timeout=60) == 1
     assert server.events("workers crash-looping; stopping the service")
 

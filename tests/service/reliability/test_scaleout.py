@@ -35,6 +35,7 @@ def test_killing_one_of_three_replicas_mid_load(fleet, nginx, shipped_copy, rel)
         for load in loads.values():
             load.stop()
     report = {name: rel.summary(load) for name, load in loads.items()}
+    print("one of three replicas killed:", report)  # the README's figures come from this line (pytest -s)
     for (path, retrying), load in loads.items():
         assert load.lost() == 0, report
         assert len(load.outcomes) == PER_LOAD, report
