@@ -131,7 +131,7 @@ class Fleet:
 
     def __init__(self, serve_process: Callable[..., Any], count: int, *args: str) -> None:
         self.servers = [serve_process("--port", str(free_port()), "--workers", "1", *args) for _ in range(count)]
-        self.ports = [s.wait_serving() for s in self.servers]
+        self.ports = [s.wait_serving(timeout=120) for s in self.servers]
 
     @property
     def target(self) -> str:

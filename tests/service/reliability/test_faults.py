@@ -23,7 +23,7 @@ def _health(port: int) -> int:
 
 def test_sigterm_mid_load_answers_or_refuses_every_call_and_exits_0(serve_process, shipped_copy, rel):
     server = serve_process("--port", "0", "--workers", "1", "--rules", str(shipped_copy), "--grace", "10")
-    port = server.wait_serving()
+    port = server.wait_serving(timeout=120)
     load = rel.Load(f"127.0.0.1:{port}", threads=4, limit=100_000).start()
     try:
         load.wait_for(300)
@@ -47,7 +47,7 @@ def _pids(server) -> list[int]:
 
 def test_kill_9_of_a_worker_restarts_it_while_the_other_keeps_serving_until_a_crash_loop(serve_process, shipped_copy, rel):
     server = serve_process("--port", "0", "--workers", "2", "--rules", str(shipped_copy), "--reload-interval", "0", "--max-restarts", "1")
-    port = server.wait_serving(workers=2)
+    port = server.wait_serving(workers=2, timeout=120)
     target = f"127.0.0.1:{port}"
     retrying = rel.Load(target, threads=4, limit=100_000, retries=True).start()
     bare = rel.Load(target, threads=2, limit=100_000).start()
@@ -81,7 +81,7 @@ def test_a_client_that_opens_many_streams_and_never_reads_cannot_starve_others(s
         "--port", "0", "--workers", "1", "--rules", str(shipped_copy), "--reload-interval", "0",
         "--max-concurrent-rpcs", "32", "--max-streams-per-connection", "8", "--grace", "1",
     )  # fmt: skip
-    target = f"127.0.0.1:{server.wait_serving()}"
+    target = f"127.0.0.1:{server.wait_serving(timeout=120)}"
     release = threading.Event()
 
     def drafts(i: int) -> Iterator[pb.CheckStreamRequest]:
