@@ -1,6 +1,7 @@
 """`tactful serve`: run the gRPC checking service. Every flag has a TACTFUL_* environment variable.
 
-Exit codes: 0 after a graceful stop (SIGTERM/SIGINT), 2 when the rules do not load or a flag is wrong.
+Exit codes: 0 after a graceful stop (SIGTERM/SIGINT), 2 when the rules do not load or a flag is wrong, 1 when the
+workers crash-loop (more than --max-restarts deaths within a minute).
 """
 
 from __future__ import annotations
@@ -38,6 +39,13 @@ def _positive(value: str) -> int:
     n = int(value)
     if n < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return n
+
+
+def _count(value: str) -> int:
+    n = int(value)
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value} must not be negative")
     return n
 
 
@@ -132,7 +140,7 @@ def register(sub: Any) -> None:
     )
     a(
         "--max-restarts",
-        type=int,
+        type=_count,
         default=_env("MAX_RESTARTS", 5),
         help="worker deaths within a minute the supervisor restarts before it gives up and exits 1 (default 5) "
         "[TACTFUL_MAX_RESTARTS]",
