@@ -31,7 +31,24 @@ def _plain(value: Any) -> Any:
         return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
     if isinstance(value, tuple | list):
         return tuple(_plain(v) for v in value)
-    return value if isinstance(value, str | int | float | bool | type(None)) else repr(value)
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    if callable(value) and hasattr(value, "__qualname__"):
+        return value.__qualname__  # a checksum function and the like: by name
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(repr(_plain(v)) for v in value))
+    # other compiled objects (scope filters, opener sets...): by their attributes, never by identity
+    slots = [n for cls in type(value).__mro__ for n in getattr(cls, "__slots__", ())]
+    fields = dict(vars(value)) if hasattr(value, "__dict__") else {}
+    fields.update({n: getattr(value, n) for n in slots if hasattr(value, n)})
+    if fields:
+        return (type(value).__name__, tuple(sorted((k, _plain(v)) for k, v in fields.items())))
+    if isinstance(getattr(value, "pattern", None), str):
+        return (type(value).__name__, value.pattern)  # a compiled regex
+    return _ADDRESS.sub("", repr(value))
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 def ruleset_fingerprint(rs: Ruleset) -> tuple[Any, ...]:
@@ -49,7 +66,7 @@ def ruleset_fingerprint(rs: Ruleset) -> tuple[Any, ...]:
             _plain(r.unless),
             _plain(r.fixes),
             _plain(r.examples),
-            len(r.scopes),
+            _plain(r.scopes),
         )
         for r in rs.rules
     )
@@ -113,3 +130,9 @@ def test_a_pack_squashed_onto_one_line_formats_to_the_same_rules(tmp_path: Path)
     assert text.startswith('pack "zh" {\n  version "')
     assert "\nscope negated {\n  before @negators within 3 clause\n}\n" in text
 
+
+
+def test_the_shipped_packs_are_formatted(cli: Cli) -> None:
+    res = cli("fmt", "--check", str(RULES))
+    assert res.rc == 0, res.out[-3000:] + res.err
+    assert res.out == ""
