@@ -64,6 +64,14 @@ def compile_text(text: str, path: str = "<string>") -> Ruleset:
     return rs
 
 
+def diagnose_pack(packs: list[Pack], name: str) -> list[Diagnostic]:
+    """Every diagnostic of compiling pack `name` (with what it extends) from packs already parsed,
+    without raising: what an editor shows while a pack is being written."""
+    diags = _compile_ruleset({p.name: p for p in packs}, name)[1]
+    unique = {(d.code, d.span, d.message): d for d in diags}
+    return sorted(unique.values(), key=lambda d: d.sort_key)
+
+
 def _raise_if_errors(diags: list[Diagnostic]) -> None:
     errors = [d for d in diags if d.severity == "error"]
     if errors:

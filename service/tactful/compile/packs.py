@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,8 +38,11 @@ def _read(path: Path) -> tuple[str | None, Diagnostic | None]:
         return None, Diagnostic("E001", f"cannot read rule file: {err.strerror}", SourceSpan(str(path), 1, 1))
 
 
-def discover(path: Path) -> tuple[list[Pack], list[Diagnostic]]:
-    """Parse every .tact file under `path`; files of one directory form one pack."""
+def discover(path: Path, sources: Mapping[str, str] | None = None) -> tuple[list[Pack], list[Diagnostic]]:
+    """Parse every .tact file under `path`; files of one directory form one pack.
+
+    `sources` (file path -> text) stands in for files whose unsaved text an editor holds.
+    """
     if not path.exists():
         return [], [
             Diagnostic("E003", f"rules path does not exist: {path}", None, hint="pass a .tact file or a directory of packs with --rules")
@@ -53,7 +57,7 @@ def discover(path: Path) -> tuple[list[Pack], list[Diagnostic]]:
     groups: dict[Path, Pack] = {}
     diags: list[Diagnostic] = []
     for file in files:
-        text, err = _read(file)
+        text, err = (sources[str(file)], None) if sources and str(file) in sources else _read(file)
         if err is not None:
             diags.append(err)
             continue

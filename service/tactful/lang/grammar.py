@@ -15,3 +15,13 @@ def grammar_text() -> str:
 @lru_cache(maxsize=1)
 def parser() -> Lark:
     return Lark(grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+@lru_cache(maxsize=1)
+def keywords() -> tuple[str, ...]:
+    """The grammar's word keywords (`rule`, `when`, `followed`, ...), read from the grammar itself."""
+    words = set()
+    for term in parser().terminals:
+        if term.pattern.type == "str" and term.pattern.value.isalpha():
+            words.add(term.pattern.value)
+    return tuple(sorted(words))
