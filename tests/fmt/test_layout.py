@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tactful.lang.grammar import grammar_text
 from tactful.lang.layout import format_text
 
 
@@ -61,3 +62,29 @@ def test_syntax_errors_come_back_as_diagnostics(broken: str) -> None:
     assert out is None
     assert diags and diags[0].code.startswith("E1")
     assert diags[0].span is not None and diags[0].span.path == "t.tact"
+
+
+def test_a_construct_the_formatter_has_never_seen_is_laid_out_by_the_generic_rules() -> None:
+    # A grammar grown the way engineers are growing it: a new top-level block with its own
+    # statements, a new call-like condition and a new list form. The layout code names none of it.
+    grammar = grammar_text().replace(
+        "_item: pack_decl",
+        "_item: conversation_decl\n     | pack_decl",
+    ) + (
+        '\nconversation_decl: "conversation" NAME "{" conv_stmt* "}"\n'
+        'conv_stmt: "window" INT "turns"             -> c_window\n'
+        '         | "flag" "when" expr                -> c_flag\n'
+        '         | "labels" "=" "[" NAME ("," NAME)* "]" -> c_labels\n'
+        '         | "limit" "(" INT ")"               -> c_limit\n'
+    )
+    squashed = "conversation  escalation{window 3 turns flag when (@a or @b)and customer @c labels=[x,y ,z]limit ( 2 )}"
+    out, diags = format_text(squashed, "t.tact", grammar=grammar)
+    assert diags == []
+    assert out == (
+        "conversation escalation {\n  window 3 turns\n  flag when (@a or @b) and customer @c\n  labels = [x, y, z]\n  limit(2)\n}\n"
+    )
+    assert format_text(out, "t.tact", grammar=grammar)[0] == out
+    # and it is lossless there too: a comment between any two tokens survives
+    commented = out.replace("turns", "turns  # per reply").replace("[x, y", "[x,  # first\n y")
+    again, _ = format_text(commented, "t.tact", grammar=grammar)
+    assert again is not None and "3 turns  # per reply\n" in again and "# first\n" in again

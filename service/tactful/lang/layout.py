@@ -28,7 +28,7 @@ from functools import lru_cache
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 
-from tactful.lang.diagnostics import Diagnostic, display_width
+from tactful.lang.diagnostics import Diagnostic, SourceSpan, display_width
 from tactful.lang.grammar import grammar_text
 from tactful.lang.parse import parse
 
@@ -40,10 +40,10 @@ _TIGHT_AFTER = {"(", "[", "@"}
 _TIGHT_BEFORE = {",", ")", "]"}
 
 
-@lru_cache(maxsize=1)
-def _full_parser() -> Lark:
+@lru_cache(maxsize=4)
+def _full_parser(grammar: str | None = None) -> Lark:
     # keep_all_tokens: brackets and keywords stay in the tree, so the layout sees every token.
-    return Lark(grammar_text(), parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
+    return Lark(grammar or grammar_text(), parser="lalr", keep_all_tokens=True, maybe_placeholders=False)
 
 
 @dataclass(slots=True)
@@ -363,20 +363,24 @@ class _Formatter:
             self.out.newline(outer + INDENT)
 
 
-def format_text(text: str, path: str = "<string>", width: int = WIDTH) -> tuple[str | None, list[Diagnostic]]:
-    """Return (formatted text, []) or (None, [the syntax error]); the input is never half-formatted."""
-    parsed, diags = parse(text, path)
-    if parsed is None:
-        return None, diags
+def format_text(text: str, path: str = "<string>", width: int = WIDTH, grammar: str | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """Return (formatted text, []) or (None, [the syntax error]); the input is never half-formatted.
+
+    `grammar` (default: the shipped grammar/tact.lark) is the Lark grammar the layout reads the
+    source with; nothing in the layout names a construct of it.
+    """
     try:
-        tree = _full_parser().parse(text)
-    except UnexpectedInput:  # pragma: no cover - parse() above accepted the same text
-        return None, diags
+        tree = _full_parser(grammar).parse(text)
+    except UnexpectedInput as err:
+        diags = parse(text, path)[1] if grammar is None else []
+        return None, diags or [
+            Diagnostic("E101", "syntax error", SourceSpan(path, getattr(err, "line", 1) or 1, getattr(err, "column", 1) or 1))
+        ]
     tokens = _leaves(tree)
     if not tokens:
         return _comments_only(text), []
     result = _Formatter(text, tokens, _structure(tree, tokens), width).run()
-    _check_lossless(text, result)
+    _check_lossless(text, result, grammar)
     return result, []
 
 
@@ -391,8 +395,8 @@ def _comments_only(text: str) -> str:
     return "\n".join(lines) + "\n" if lines else ""
 
 
-def _signature(text: str) -> tuple[list[str], list[str]]:
-    tree = _full_parser().parse(text)
+def _signature(text: str, grammar: str | None) -> tuple[list[str], list[str]]:
+    tree = _full_parser(grammar).parse(text)
     tokens = _leaves(tree)
     return [text[t.start_pos : t.end_pos] for t in tokens], [m.group().rstrip() for m in _COMMENT.finditer(_between_tokens(text, tokens))]
 
@@ -411,6 +415,10 @@ class LayoutError(AssertionError):
     """The formatter would have changed a token or lost a comment: a bug of ours, never written to disk."""
 
 
-def _check_lossless(before: str, after: str) -> None:
-    if _signature(before) != _signature(after):
+def _check_lossless(before: str, after: str, grammar: str | None) -> None:
+    try:
+        same = _signature(before, grammar) == _signature(after, grammar)
+    except UnexpectedInput:
+        same = False
+    if not same:
         raise LayoutError("formatting would change the tokens or comments of this file; it was left untouched")

@@ -6,6 +6,7 @@ unsaved texts), published per file on open, change and save.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from lsprotocol import types
@@ -17,7 +18,9 @@ from tactful.lang.diagnostics import Diagnostic, SourceSpan
 from tactful.lsp.features import completions, definition, hover
 from tactful.lsp.workspace import PackView
 
+DEBOUNCE_SECONDS = 0.3
 server = LanguageServer("tactful-lsp", __version__)
+_pending: dict[str, asyncio.TimerHandle] = {}
 _published: dict[str, set[str]] = {}  # home-pack directory -> URIs that were given diagnostics
 _KIND = {
     "keyword": types.CompletionItemKind.Keyword,
@@ -117,7 +120,17 @@ def did_open(ls: LanguageServer, params: types.DidOpenTextDocumentParams) -> Non
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: LanguageServer, params: types.DidChangeTextDocumentParams) -> None:
-    validate(params.text_document.uri)
+    # compiling a large pack takes most of a second: while the author types, only the pause counts
+    uri = params.text_document.uri
+    pending = _pending.pop(uri, None)
+    if pending is not None:
+        pending.cancel()
+    _pending[uri] = asyncio.get_running_loop().call_later(DEBOUNCE_SECONDS, _validate_pending, uri)
+
+
+def _validate_pending(uri: str) -> None:
+    _pending.pop(uri, None)
+    validate(uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
