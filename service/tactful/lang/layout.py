@@ -190,7 +190,7 @@ class _Writer:
 
 @dataclass(slots=True)
 class _Ctx:
-    kind: str  # "block" | "flat" | "broken"
+    kind: str  # "block" | "flat" (a list on one line) | "broken" (a list over lines) | "paren"
     close: int
     indent: str  # indentation of lines inside (statements of a block, items of a broken list)
     outer: str  # indentation the closing bracket goes back to
