@@ -24,6 +24,7 @@ pack "base" {
 }
 list polite = ["您好", "你好", "早上好"]
 map pronoun = { "你" -> "您", "你们" -> "您" }
+class greeting = /(您|你)好/
 scope negated {
   before ["不", "没"] within 3 clause
 }
@@ -53,7 +54,7 @@ list rude = ["滚", "闭嘴"]
 rule no_rude {
   category rude
   message "不文明用语"
-  when @rude unless in negated
+  when @rude or /{greeting}[,,]?滚/ unless in negated
   example bad "你滚"
   example good "您好"
 }
@@ -155,6 +156,9 @@ async def test_hover_shows_a_lists_terms_and_a_rules_rationale_from_the_extended
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(rules_uri), _pos(RULES, "@rude", 2)))
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "**list** `rude` — 2 terms" in hover.contents.value and "`闭嘴`" in hover.contents.value
+    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(rules_uri), _pos(RULES, "{greeting}", 2)))
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "**class** `greeting`" in hover.contents.value and "/(您|你)好/" in hover.contents.value
 
     tenant_uri = _open(client, packs / "tenant" / "pack.tact")
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(tenant_uri), _pos(TENANT, "greet", 1)))
@@ -173,6 +177,11 @@ async def test_definition_across_files_and_extended_packs(client: LanguageClient
     assert isinstance(scope, types.Location)
     assert scope.uri == _uri(packs / "base" / "pack.tact")
     assert scope.range.start == _pos(BASE, "negated")
+
+    word_class = await client.text_document_definition_async(
+        types.DefinitionParams(types.TextDocumentIdentifier(rules_uri), _pos(RULES, "{greeting}", 3))
+    )
+    assert isinstance(word_class, types.Location) and word_class.range.start == _pos(BASE, "greeting")
 
     tenant_uri = _open(client, packs / "tenant" / "pack.tact")
     rule = await client.text_document_definition_async(
@@ -204,7 +213,7 @@ async def test_completion_by_context(client: LanguageClient, packs: Path) -> Non
     first = len(RULES.splitlines())
     assert {"rude", "missing_courtesy", "privacy"} <= await labels(first + 1)
     assert await labels(first + 2) == {"error", "warning", "info"}
-    assert await labels(first + 3) == {"polite", "pronoun", "rude"}  # lists and maps of the pack and of base
+    assert await labels(first + 3) == {"polite", "pronoun", "greeting", "rude"}  # lists, classes and maps of the pack and of base
     assert await labels(first + 4) == {"negated"}
     assert await labels(first + 6) == {"greet", "no_rude", "draft"}  # inherited rules and this file's own, parsed or not
     keywords = await labels(first)

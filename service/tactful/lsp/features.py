@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,11 +59,13 @@ def _kinds_for(toks: list[Tok], i: int) -> tuple[str, ...]:
     prev = _word(toks[i - 1]) if i > 0 else None
     before = _word(toks[i - 2]) if i > 1 else None
     if prev == "AT":
-        return ("list", "map")
+        return ("list", "class", "map")
     if prev == "in" and before != "turn":
         return ("scope",)
     if prev in ("rule", "list", "map", "scope"):
         return (prev,)
+    if prev == "class":
+        return ("class", "list")
     if _statement_keyword(toks, i) in ("disable", "override"):
         return ("rule",)
     return ("rule", "list", "map", "scope")
@@ -76,9 +79,23 @@ def target(text: str, line: int, col: int) -> Target | None:
     tok = toks[i]
     if tok.type == "STRING" and i > 0 and _word(toks[i - 1]) == "extends":
         return Target(tok, ("pack",))
+    if tok.type == "REGEX":
+        return _class_in_regex(tok, col)
     if tok.type != "NAME":
         return None
     return Target(tok, _kinds_for(toks, i))
+
+
+def _class_in_regex(tok: Tok, col: int) -> Target | None:
+    """`{name}` inside a /regex/ names a word class: the part of the regex under the cursor."""
+    for m in _CLASS_USE.finditer(tok.text):
+        start = tok.column - 1 + m.start(1)
+        if start - 1 <= col <= start + len(m.group(1)):
+            return Target(Tok("NAME", m.group(1), tok.line, start + 1, start + 1 + len(m.group(1))), ("class", "list"))
+    return None
+
+
+_CLASS_USE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_\-]*)\}")
 
 
 def definition(view: PackView, text: str, line: int, col: int) -> SourceSpan | None:
@@ -112,6 +129,10 @@ def describe(sym: Symbol) -> str:
         terms = decl.terms if decl.file is None else _file_terms(Path(decl.span.path).parent / decl.file)
         origin = f' (from "{decl.file}")' if decl.file else ""
         return f"**list** `{decl.name}` — {len(terms)} terms{origin}\n\n{_shown([_q(t) for t in terms])}\n\n{where}"
+    if isinstance(decl, ast.ClassDecl):
+        flags = "i" if decl.ignore_case else ""
+        usage = f"usable as `{{{decl.name}}}` in a regex and `@{decl.name}`"
+        return f"**class** `{decl.name}` — a pattern, {usage}\n\n`/{decl.pattern}/{flags}`\n\n{where}"
     if isinstance(decl, ast.MapDecl):
         entries = [f"{_q(k)} → {_q(v)}" for k, v in decl.entries]
         return f"**map** `{decl.name}` — {len(entries)} entries\n\n{_shown(entries)}\n\n{where}"
@@ -165,7 +186,7 @@ def completions(view: PackView, text: str, line: int, col: int) -> list[Completi
         toks = toks[:-1]  # the word being typed: complete it from what precedes it
     prev = _word(toks[-1]) if toks else None
     if prev == "AT":
-        return _symbols(view, ("list", "map"), local)
+        return _symbols(view, ("list", "class", "map"), local)
     if prev == "in" and (len(toks) < 2 or _word(toks[-2]) != "turn"):
         return _symbols(view, ("scope",), local)
     if prev == "category":
@@ -183,7 +204,7 @@ def _declared(toks: list[Tok]) -> dict[str, str]:
     out: dict[str, str] = {}
     for prev, tok in itertools.pairwise(toks):
         kind = _word(prev)
-        if tok.type == "NAME" and kind in ("rule", "list", "map", "scope"):
+        if tok.type == "NAME" and kind in ("rule", "list", "class", "map", "scope"):
             out.setdefault(tok.text, kind)
     return out
 

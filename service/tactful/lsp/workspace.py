@@ -11,18 +11,18 @@ from tactful.compile.packs import Pack, chain, discover
 from tactful.lang import ast
 from tactful.lang.diagnostics import Diagnostic
 
-KINDS = ("rule", "list", "map", "scope")
+KINDS = ("rule", "list", "class", "map", "scope")
 
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
-    kind: str  # rule | list | map | scope
+    kind: str  # rule | list | class | map | scope (a term class is a list)
     name: str
-    decl: ast.Rule | ast.ListDecl | ast.MapDecl | ast.ScopeDecl
+    decl: ast.Rule | ast.ListDecl | ast.ClassDecl | ast.MapDecl | ast.ScopeDecl
     pack: str
 
 
-_DECL_KIND = {ast.Rule: "rule", ast.ListDecl: "list", ast.MapDecl: "map", ast.ScopeDecl: "scope"}
+_DECL_KIND = {ast.Rule: "rule", ast.ListDecl: "list", ast.ClassDecl: "class", ast.MapDecl: "map", ast.ScopeDecl: "scope"}
 
 
 def _pack_dirs(file: Path) -> list[Path]:
