@@ -61,6 +61,11 @@ class Matcher:
             rset.Compile()
             self._set = rset
 
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every literal term of the ruleset, normalized (what the automaton looks for)."""
+        return self._terms
+
     def scan_terms(self, text: str) -> dict[int, list[Match]]:
         """Literal hits grouped by term-set id, in text order."""
         out: dict[int, list[Match]] = {}

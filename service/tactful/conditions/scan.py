@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tactful.conditions.spans import SpanIndex
 from tactful.model import Context
 from tactful.text import NormalizedText
 
+_FEW_HITS = 8  # up to this many cue hits, testing each is cheaper than bisecting (and still O(1) per match)
 CLAUSE_BREAKS = frozenset(",.!?;:\n。!?;,、…")
 _EDGE_SKIP = frozenset(" \t\r\n,.!?;:~-—·、。!?;:…\"'“”‘’()()[]【】「」『』")
 
@@ -26,7 +28,19 @@ class Match:
 class Scan:
     """Everything the condition nodes read. Built once per reply by the engine; never shared."""
 
-    __slots__ = ("_customer", "_make_customer", "_memo", "_regex_cache", "_run_regex", "context", "ntext", "regex_ok", "terms")
+    __slots__ = (
+        "_bounds",
+        "_customer",
+        "_indexes",
+        "_make_customer",
+        "_memo",
+        "_regex_cache",
+        "_run_regex",
+        "context",
+        "ntext",
+        "regex_ok",
+        "terms",
+    )
 
     def __init__(
         self,
@@ -45,6 +59,8 @@ class Scan:
         self._run_regex = run_regex
         self._customer: Scan | None = None
         self._make_customer = make_customer
+        self._indexes: dict[int, SpanIndex] = {}
+        self._bounds: tuple[int, int] | None = None
         self._memo: dict[str, object] | None = None
 
     def memo_dict(self) -> dict[str, object]:
@@ -80,14 +96,25 @@ class Scan:
             self._customer = self._make_customer()
         return self._customer
 
+    def term_index(self, set_id: int) -> SpanIndex:
+        """A bisectable index of one term set's hits, built once per reply on first use."""
+        idx = self._indexes.get(set_id)
+        if idx is None:
+            idx = self._indexes[set_id] = SpanIndex(self.terms.get(set_id, ()))
+        return idx
+
     def content_bounds(self) -> tuple[int, int]:
         """First and last+1 index of the reply that are not whitespace or punctuation."""
+        # Cached: every starts/ends-with rule asks, and a reply of punctuation would be walked each time.
+        if self._bounds is not None:
+            return self._bounds
         text = self.ntext.text
         lo, hi = 0, len(text)
         while lo < hi and text[lo] in _EDGE_SKIP:
             lo += 1
         while hi > lo and text[hi - 1] in _EDGE_SKIP:
             hi -= 1
+        self._bounds = (lo, hi)
         return lo, hi
 
 
@@ -115,17 +142,29 @@ class ScopeFilter:
         return not self.cue_sets.isdisjoint(scan.terms)
 
     def covers(self, scan: Scan, m: Match) -> bool:
+        """Does a cue stand within N characters after (before) m, with no clause break between
+        if the cue asks for one?
+
+        Only the nearest cue hit on that side needs testing: a farther hit has a longer gap that
+        contains the nearer one's, so it fails whatever test the nearer one failed. With many hits
+        the nearest is found by bisection (a long reply must not cost matches × hits)."""
         text = scan.ntext.text
         for cue in self.cues:
-            for hit in scan.terms.get(cue.set_id, ()):
-                if cue.after:
-                    gap_lo, gap_hi = m.end, hit.start
-                else:
-                    gap_lo, gap_hi = hit.end, m.start
-                if not 0 <= gap_hi - gap_lo <= cue.within:
-                    continue
-                if cue.clause and any(c in CLAUSE_BREAKS for c in text[gap_lo:gap_hi]):
-                    continue
+            hits = scan.terms.get(cue.set_id)
+            if not hits:
+                continue
+            if len(hits) <= _FEW_HITS:
+                for hit in hits:
+                    gap_lo, gap_hi = (m.end, hit.start) if cue.after else (hit.end, m.start)
+                    if 0 <= gap_hi - gap_lo <= cue.within and not (cue.clause and not CLAUSE_BREAKS.isdisjoint(text[gap_lo:gap_hi])):
+                        return True
+                continue
+            index = scan.term_index(cue.set_id)
+            near = index.first_start_from(m.end) if cue.after else index.last_end_upto(m.start)
+            if near is None:
+                continue
+            gap_lo, gap_hi = (m.end, near) if cue.after else (near, m.start)
+            if gap_hi - gap_lo <= cue.within and not (cue.clause and not CLAUSE_BREAKS.isdisjoint(text[gap_lo:gap_hi])):
                 return True
         return False
 
