@@ -93,6 +93,7 @@ class _Renderer:
         self._locale = context.locale
         self._traditional: bool | None = None
         self._astral: list[int] | None = None  # computed for the first violation: most replies have none
+        self._appends: dict[str, tuple[int, str]] = {}
 
     def utf16(self, start: int, end: int) -> tuple[int, int]:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
@@ -129,6 +130,14 @@ class _Renderer:
 
         return _TEMPLATE.sub(sub, template)
 
+    def append_point(self, value: str) -> tuple[int, str]:
+        """Where appended text goes and what separates it; once per value, not once per violation
+        (a long reply with many matches of an appending rule would otherwise rescan it each time)."""
+        found = self._appends.get(value)
+        if found is None:
+            found = self._appends[value] = (len(self.text.rstrip()), _append_separator(self.text, value))
+        return found
+
     def script(self, s: str) -> str:
         return to_traditional(s) if self.traditional and _CJK.search(s) else s
 
@@ -141,8 +150,7 @@ class _Renderer:
             value = self.script(fix.value)
             if fix.kind == "prepend":
                 return Suggestion(words["prepend"].format(r=value), (Edit(0, 0, value),))
-            end = len(self.text.rstrip())
-            sep = _append_separator(self.text, value)
+            end, sep = self.append_point(value)
             return Suggestion(words["append"].format(r=value), (Edit(end, end, sep + value),))
         if m is None:
             return None
