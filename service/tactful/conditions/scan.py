@@ -15,14 +15,45 @@ CLAUSE_BREAKS = frozenset(",.!?;:\n。!?;,、…")
 _EDGE_SKIP = frozenset(" \t\r\n,.!?;:~-—·、。!?;:…\"'“”‘’()()[]【】「」『』")
 
 
-@dataclass(slots=True)
-class Match:
-    """A span in the *normalized* text, with regex groups (normalized spans) and the literal term."""
+Groups = tuple[tuple[int, int] | None, ...]
 
-    start: int
-    end: int
-    groups: tuple[tuple[int, int] | None, ...] = ()
-    term: str = ""
+
+class Match:
+    """A span in the *normalized* text, with regex groups (normalized spans) and the literal term.
+
+    `groups` may be given as a callable that computes them: finding capture groups costs a regex
+    engine several times what finding the match does, and most matches never have theirs read
+    (only templates such as "{1}" read them), so the matcher defers that work to the first read.
+    """
+
+    __slots__ = ("_groups", "end", "start", "term")
+
+    def __init__(self, start: int, end: int, groups: Groups | Callable[[], Groups] = (), term: str = "") -> None:
+        self.start = start
+        self.end = end
+        self._groups = groups
+        self.term = term
+
+    @property
+    def groups(self) -> Groups:
+        found = self._groups
+        if not isinstance(found, tuple):
+            found = self._groups = found()
+        return found
+
+    @groups.setter
+    def groups(self, value: Groups) -> None:
+        self._groups = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Match):
+            return NotImplemented
+        return (self.start, self.end, self.term, self.groups) == (other.start, other.end, other.term, other.groups)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value (as the dataclass it replaced)
+
+    def __repr__(self) -> str:
+        return f"Match(start={self.start}, end={self.end}, groups={self.groups!r}, term={self.term!r})"
 
 
 class Scan:

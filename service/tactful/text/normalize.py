@@ -166,6 +166,11 @@ class Normalizer:
             out, origin = _drop_spans(out, origin, self._noise)
         return NormalizedText(text, out, tuple(origin) if origin is not None else None)
 
+    @property
+    def table(self) -> dict[int, str]:
+        """The precomputed `str.translate` table (benchmarks compare the engine with one translate)."""
+        return self._table
+
     def term(self, term: str) -> str:
         """Normalize a rule term exactly as replies are normalized."""
         return self(term).text
