@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import ahocorasick_rs
 import re2
 
-from tactful.conditions.scan import Match
+from tactful.conditions.scan import Match, TermHits
 
 
 def quiet_options(never_capture: bool = False) -> re2.Options:
@@ -43,7 +43,7 @@ def _is_word(ch: str) -> bool:
 class Matcher:
     """Built once per ruleset; `scan` is thread-safe (no state is written after construction)."""
 
-    __slots__ = ("_ac", "_bounded", "_grouped", "_plain", "_raw", "_regexes", "_set", "_term_sets", "_terms", "regex_count")
+    __slots__ = ("_ac", "_bounded", "_grouped", "_plain", "_raw", "_regexes", "_set", "_single", "_term_sets", "_terms", "regex_count")
 
     def __init__(self, terms: Sequence[str], term_sets: Sequence[tuple[int, ...]], regexes: Sequence[str]) -> None:
         self._terms = tuple(terms)
@@ -51,6 +51,10 @@ class Matcher:
         # Latin words match whole words only: "u" must not fire inside "you".
         # None (the common CJK case) skips the boundary test entirely on the hot path.
         self._bounded = tuple((_is_word(t[0]), _is_word(t[-1])) if _is_word(t[0]) or _is_word(t[-1]) else None for t in terms)
+        # The set id of a term that needs no boundary test and belongs to one set (most terms).
+        self._single = tuple(
+            sets[0] if len(sets) == 1 and edge is None else None for sets, edge in zip(self._term_sets, self._bounded, strict=True)
+        )
         self._ac = ahocorasick_rs.AhoCorasick(list(terms)) if terms else None
         self._regexes = tuple(re2.compile(p, quiet_options()) for p in regexes)
         self._raw = tuple(_raw(r) for r in self._regexes)
@@ -81,28 +85,36 @@ class Matcher:
         """Every regex of the ruleset as compiled (the RE2 set holds the same patterns)."""
         return tuple(r.pattern for r in self._regexes)
 
-    def scan_terms(self, text: str) -> dict[int, list[Match]]:
-        """Literal hits grouped by term-set id, in text order."""
-        out: dict[int, list[Match]] = {}
+    def scan_terms(self, text: str) -> TermHits:
+        """Literal hits grouped by term-set id, in text order (Match objects made on first read)."""
+        raw: dict[int, list[tuple[int, int, int]]] = {}
         if self._ac is None:
-            return out
+            return TermHits(raw, self._terms)
         n = len(text)
-        bounded, terms, term_sets = self._bounded, self._terms, self._term_sets
-        for idx, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
+        bounded, term_sets, single = self._bounded, self._term_sets, self._single
+        for hit in self._ac.find_matches_as_indexes(text, overlapping=True):
+            sid = single[hit[0]]
+            if sid is not None:  # the common case: an unbounded term of one set
+                bucket = raw.get(sid)
+                if bucket is None:
+                    raw[sid] = [hit]
+                else:
+                    bucket.append(hit)
+                continue
+            idx, start, end = hit
             edge = bounded[idx]
             if edge is not None:
                 if edge[0] and start > 0 and _is_word(text[start - 1]):
                     continue
                 if edge[1] and end < n and _is_word(text[end]):
                     continue
-            m = Match(start, end, (), terms[idx])
             for sid in term_sets[idx]:
-                bucket = out.get(sid)
+                bucket = raw.get(sid)
                 if bucket is None:
-                    out[sid] = [m]
+                    raw[sid] = [hit]
                 else:
-                    bucket.append(m)
-        return out
+                    bucket.append(hit)
+        return TermHits(raw, self._terms)
 
     def regex_candidates(self, text: str) -> frozenset[int]:
         if self._set is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,46 @@ class Match:
         return f"Match(start={self.start}, end={self.end}, groups={self.groups!r}, term={self.term!r})"
 
 
+class TermHits(Mapping[int, list[Match]]):
+    """Term-set id -> that set's literal hits, in text order: a read-only mapping whose Match
+    objects are made when a set is first read. Most hits of a reply belong to sets no rule
+    evaluated for it ever reads, and making a Match for each was a large share of a check."""
+
+    __slots__ = ("_made", "_raw", "_terms")
+
+    def __init__(self, raw: dict[int, list[tuple[int, int, int]]], terms: Sequence[str]) -> None:
+        self._raw = raw  # set id -> automaton hits (term index, start, end); only non-empty lists
+        self._terms = terms
+        self._made: dict[int, list[Match]] = {}
+
+    def __getitem__(self, set_id: int) -> list[Match]:
+        made = self._made.get(set_id)
+        if made is None:
+            terms = self._terms
+            made = self._made[set_id] = [Match(start, end, (), terms[idx]) for idx, start, end in self._raw[set_id]]
+        return made
+
+    def get(self, set_id: int, default: Any = None) -> Any:  # the hot path: no KeyError raised for an absent set
+        made = self._made.get(set_id)
+        if made is not None:
+            return made
+        return self[set_id] if set_id in self._raw else default
+
+    def __contains__(self, set_id: object) -> bool:
+        return set_id in self._raw
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def keep(self, test: Callable[[int, int], bool]) -> TermHits:
+        """The hits whose (start, end) pass `test`; sets left without hits are dropped."""
+        raw = {sid: kept for sid, hits in self._raw.items() if (kept := [h for h in hits if test(h[1], h[2])])}
+        return TermHits(raw, self._terms)
+
+
 class Scan:
     """Everything the condition nodes read. Built once per reply by the engine; never shared."""
 
@@ -76,7 +116,7 @@ class Scan:
     def __init__(
         self,
         ntext: NormalizedText,
-        terms: dict[int, list[Match]],
+        terms: Mapping[int, list[Match]],
         regex_ok: frozenset[int],
         context: Context,
         run_regex: Callable[[int, str], list[Match]],
