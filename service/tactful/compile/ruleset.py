@@ -102,6 +102,16 @@ class Ruleset:
     chain: tuple[str, ...]
     warnings: tuple[object, ...] = field(default=())
     sources: Mapping[str, str] = field(default_factory=dict)  # rule file path -> text, for explain's source quotes
+    # by_atom split by atom kind with frozenset values: choosing a reply's candidate rules is then
+    # one set union instead of a tuple key and a dict lookup per present term set and regex.
+    always_set: frozenset[int] = field(init=False, repr=False, compare=False)
+    term_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    regex_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "always_set", frozenset(self.always))
+        for kind, name in (("t", "term_rules"), ("r", "regex_rules")):
+            object.__setattr__(self, name, {key: frozenset(rules) for (k, key), rules in self.by_atom.items() if k == kind})
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         for r in self.rules:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
 from tactful.conditions import Match, Scan
@@ -44,13 +45,13 @@ def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = T
 
 
 def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
-    chosen = set(ruleset.always)
-    by_atom = ruleset.by_atom
-    for sid in scan.terms:
-        chosen.update(by_atom.get(("t", sid), ()))
-    for rid in scan.regex_ok:
-        chosen.update(by_atom.get(("r", rid), ()))
-    return sorted(chosen)
+    terms, regexes = ruleset.term_rules, ruleset.regex_rules
+    return sorted(
+        ruleset.always_set.union(
+            *[terms[sid] for sid in scan.terms if sid in terms],
+            *[regexes[rid] for rid in scan.regex_ok if rid in regexes],
+        )
+    )
 
 
 def _dedupe(found: list[Match]) -> list[Match]:
@@ -61,6 +62,20 @@ def _dedupe(found: list[Match]) -> list[Match]:
             continue
         kept.append(m)
     return kept
+
+
+@lru_cache(maxsize=4096)
+def _template_parts(template: str) -> tuple[tuple[str, int | None], ...]:
+    """A template as (literal text, group to insert after it or None): parsed once per template,
+    not with a regex substitution per violation. Group 0 is {match} (or {0})."""
+    parts: list[tuple[str, int | None]] = []
+    pos = 0
+    for g in _TEMPLATE.finditer(template):
+        key = g.group(1)
+        parts.append((template[pos : g.start()], 0 if key == "match" else int(key)))
+        pos = g.end()
+    parts.append((template[pos:], None))
+    return tuple(parts)
 
 
 def _append_separator(text: str, value: str) -> str:
@@ -114,21 +129,20 @@ class _Renderer:
     def expand(self, template: str, m: Match | None) -> str:
         if m is None or "{" not in template:
             return template
-
-        def sub(g: re.Match[str]) -> str:
-            key = g.group(1)
-            if key in ("match", "0"):
-                span = (m.start, m.end)
+        out = []
+        for literal, group in _template_parts(template):
+            out.append(literal)
+            if group is None:
+                continue
+            if group == 0:
+                span: tuple[int, int] | None = (m.start, m.end)
             else:
-                idx = int(key) - 1
-                grp = m.groups[idx] if idx < len(m.groups) else None
-                if grp is None:
-                    return ""
-                span = grp
+                span = m.groups[group - 1] if group <= len(m.groups) else None
+                if span is None:
+                    continue
             lo, hi = self.ntext.to_original(*span)
-            return self.text[lo:hi]
-
-        return _TEMPLATE.sub(sub, template)
+            out.append(self.text[lo:hi])
+        return "".join(out)
 
     def append_point(self, value: str) -> tuple[int, str]:
         """Where appended text goes and what separates it; once per value, not once per violation

@@ -59,6 +59,8 @@ def choose_edits(violations: Iterable[Violation]) -> list[Edit]:
         (v for v in violations if v.suggestions and v.suggestions[0].edits),
         key=lambda v: (-v.severity, v.start, -(v.end - v.start)),
     )
+    if len(ranked) == 1:  # the common case: nothing to conflict with
+        return list(ranked[0].suggestions[0].edits)
     accepted: list[Edit] = []
     seen: set[Edit] = set()
     # Ranked by severity first, then start: within one severity edits arrive in start order and
