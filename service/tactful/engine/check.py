@@ -39,7 +39,7 @@ def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = T
             return _scan(ruleset, context.customer, context, with_customer=False)
 
     terms = matcher.scan_terms(ntext.text)
-    if ntext.origin is not None:  # a character expanded (… -> ...): drop hits that cut into one
+    if ntext.expanded:  # a character expanded (… -> ...): drop hits that cut into one
         terms = terms.keep(ntext.on_boundaries)
     return Scan(ntext, terms, matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer)
 

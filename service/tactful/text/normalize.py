@@ -54,6 +54,7 @@ class NormalizedText(NamedTuple):
     original: str
     text: str
     origin: tuple[int, ...] | None  # None: normalized index == original index
+    expanded: bool = False  # a character became several (… -> ...); dropping noise or emoticons keeps every span on boundaries
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized span [start, end) to the original span that produced it."""
@@ -179,13 +180,14 @@ class Normalizer:
         # which translate takes as "unmapped", so a text with such characters uses the dict.
         out = text.translate(self._table if _ASTRAL.search(text) else self._bmp)
         origin: list[int] | None = None
-        if len(out) != len(text) and self._expanding is not None:
+        expanded = len(out) != len(text) and self._expanding is not None
+        if expanded:
             origin = self._expansion_origin(text)
         if self._drop is not None and self._drop.search(out):
             out, origin = _drop_spans(out, origin, self._drop)
         if self._noise is not None and self._noise_chars.search(out) and self._noise.search(out):  # type: ignore[union-attr]
             out, origin = _drop_spans(out, origin, self._noise)
-        return NormalizedText(text, out, tuple(origin) if origin is not None else None)
+        return NormalizedText(text, out, tuple(origin) if origin is not None else None, expanded)
 
     @property
     def table(self) -> dict[int, str]:
