@@ -93,6 +93,8 @@ SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_h
 @example("您好!谢谢")  # greetings and closings everywhere
 @example("是的但是不保证绝对您不知道如果吗")  # one long clause: no punctuation to stop a window
 @example("but I guarantee you don't know. sorry lol ")
+@example("“以后不会再,")  # an unpaired quotation mark per clause: `unless quoted` searched to the end for each
+@example(", , 不过")  # leading punctuation shared by many clause starts
 def test_work_grows_linearly_on_repetitive_replies(unit: str) -> None:
     for name in library().leaves:
         rs = library().get(name)
