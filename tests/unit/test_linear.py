@@ -123,3 +123,18 @@ def test_span_index_answers_like_a_scan(found: list[Match], start: int, length: 
     assert index.overlaps_other(start, end) == any(s.start < end and start < s.end and (s.start, s.end) != (start, end) for s in found)
     assert index.first_start_from(start) == min((s.start for s in found if s.start >= start), default=None)
     assert index.last_end_upto(end) == max((s.end for s in found if s.end <= end), default=None)
+
+
+def test_a_long_check_leaves_the_collector_as_it_found_it() -> None:
+    import gc
+
+    rs = library().get("zh")
+    text = repeat_to("是的,但是", LONG * 2)
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            assert check(rs, text).violations
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()
