@@ -7,13 +7,14 @@ from collections.abc import Sequence
 import ahocorasick_rs
 import re2
 
-from tactful.conditions.scan import Match
+from tactful.conditions.scan import Match, TermHits
 
 
-def quiet_options() -> re2.Options:
+def quiet_options(never_capture: bool = False) -> re2.Options:
     """RE2 options that report errors as exceptions only (no C++ log lines on stderr)."""
     opts = re2.Options()
     opts.log_errors = False
+    opts.never_capture = never_capture
     # RE2's default 8 MiB budget is too small for the DFA of the packs' larger patterns (long
     # alternations with counted Unicode classes): RE2 then falls back to its NFA, 4x slower on
     # such a rule (133 -> 33 us a call). The budget is a cap; DFA states are built lazily, and the
@@ -27,11 +28,12 @@ def quiet_options() -> re2.Options:
 # (`_regexp`, the C++ RE2 object) answers the same question in ~1 us. Both are private to the
 # package, so the public finditer stays as the fallback, and tests compare the two paths.
 _UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_ANCHOR_BOTH = getattr(getattr(re2, "_Anchor", None), "ANCHOR_BOTH", None)
 
 
 def _raw(compiled: object) -> object | None:
     raw = getattr(compiled, "_regexp", None)
-    return raw if _UNANCHORED is not None and hasattr(raw, "Match") else None
+    return raw if _UNANCHORED is not None and _ANCHOR_BOTH is not None and hasattr(raw, "Match") else None
 
 
 def _is_word(ch: str) -> bool:
@@ -41,7 +43,7 @@ def _is_word(ch: str) -> bool:
 class Matcher:
     """Built once per ruleset; `scan` is thread-safe (no state is written after construction)."""
 
-    __slots__ = ("_ac", "_bounded", "_raw", "_regexes", "_set", "_term_sets", "_terms", "regex_count")
+    __slots__ = ("_ac", "_bounded", "_grouped", "_plain", "_raw", "_regexes", "_set", "_single", "_term_sets", "_terms", "regex_count")
 
     def __init__(self, terms: Sequence[str], term_sets: Sequence[tuple[int, ...]], regexes: Sequence[str]) -> None:
         self._terms = tuple(terms)
@@ -49,9 +51,21 @@ class Matcher:
         # Latin words match whole words only: "u" must not fire inside "you".
         # None (the common CJK case) skips the boundary test entirely on the hot path.
         self._bounded = tuple((_is_word(t[0]), _is_word(t[-1])) if _is_word(t[0]) or _is_word(t[-1]) else None for t in terms)
+        # The set id of a term that needs no boundary test and belongs to one set (most terms).
+        self._single = tuple(
+            sets[0] if len(sets) == 1 and edge is None else None for sets, edge in zip(self._term_sets, self._bounded, strict=True)
+        )
         self._ac = ahocorasick_rs.AhoCorasick(list(terms)) if terms else None
         self._regexes = tuple(re2.compile(p, quiet_options()) for p in regexes)
         self._raw = tuple(_raw(r) for r in self._regexes)
+        # The same regexes without capture groups find the matches: with groups RE2 runs a
+        # submatch engine over every match (4-20x the DFA's cost on the packs' large patterns);
+        # the groups of a match are computed only if something reads them (lazy Match.groups).
+        self._grouped = tuple(r.groups > 0 for r in self._regexes)
+        self._plain = tuple(
+            _raw(re2.compile(p, quiet_options(never_capture=True))) if grouped else raw
+            for p, grouped, raw in zip(regexes, self._grouped, self._raw, strict=True)
+        )
         self.regex_count = len(regexes)
         self._set = None
         if regexes:
@@ -61,28 +75,46 @@ class Matcher:
             rset.Compile()
             self._set = rset
 
-    def scan_terms(self, text: str) -> dict[int, list[Match]]:
-        """Literal hits grouped by term-set id, in text order."""
-        out: dict[int, list[Match]] = {}
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every literal term of the ruleset, normalized (what the automaton looks for)."""
+        return self._terms
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """Every regex of the ruleset as compiled (the RE2 set holds the same patterns)."""
+        return tuple(r.pattern for r in self._regexes)
+
+    def scan_terms(self, text: str) -> TermHits:
+        """Literal hits grouped by term-set id, in text order (Match objects made on first read)."""
+        raw: dict[int, list[tuple[int, int, int]]] = {}
         if self._ac is None:
-            return out
+            return TermHits(raw, self._terms)
         n = len(text)
-        bounded, terms, term_sets = self._bounded, self._terms, self._term_sets
-        for idx, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
+        bounded, term_sets, single = self._bounded, self._term_sets, self._single
+        for hit in self._ac.find_matches_as_indexes(text, overlapping=True):
+            sid = single[hit[0]]
+            if sid is not None:  # the common case: an unbounded term of one set
+                bucket = raw.get(sid)
+                if bucket is None:
+                    raw[sid] = [hit]
+                else:
+                    bucket.append(hit)
+                continue
+            idx, start, end = hit
             edge = bounded[idx]
             if edge is not None:
                 if edge[0] and start > 0 and _is_word(text[start - 1]):
                     continue
                 if edge[1] and end < n and _is_word(text[end]):
                     continue
-            m = Match(start, end, (), terms[idx])
             for sid in term_sets[idx]:
-                bucket = out.get(sid)
+                bucket = raw.get(sid)
                 if bucket is None:
-                    out[sid] = [m]
+                    raw[sid] = [hit]
                 else:
-                    bucket.append(m)
-        return out
+                    bucket.append(hit)
+        return TermHits(raw, self._terms)
 
     def regex_candidates(self, text: str) -> frozenset[int]:
         if self._set is None:
@@ -91,16 +123,19 @@ class Matcher:
 
     def run_regex(self, rid: int, text: str) -> list[Match]:
         """Every non-empty match of regex `rid`, leftmost first, in code-point offsets."""
-        raw = self._raw[rid]
-        if raw is None:
+        raw, find = self._raw[rid], self._plain[rid]
+        if raw is None or find is None:
             return self.run_regex_public(rid, text)
         data = text.encode("utf-8")
-        to_char = _ByteToChar(data) if len(data) != len(text) else None
+        ascii_only = len(data) == len(text)
+        grouped = self._grouped[rid]
         out = []
         pos, end = 0, len(data)
+        # Byte -> code-point offsets: a cursor that only moves forward (each stretch of the text
+        # is decoded once), and no conversion at all for ASCII text.
+        b_at = c_at = 0
         while pos <= end:
-            spans = raw.Match(_UNANCHORED, data, pos, end)  # type: ignore[attr-defined]
-            start, stop = spans[0]
+            start, stop = find.Match(_UNANCHORED, data, pos, end)[0]  # type: ignore[attr-defined]
             if start < 0:
                 break
             if stop == start:  # an empty match: step over one character (UTF-8 lead byte) and go on
@@ -109,11 +144,14 @@ class Matcher:
                     pos += 1
                 continue
             pos = stop
-            if to_char is not None:
-                spans = to_char.spans(spans)
-                start, stop = spans[0]
-            groups = tuple(None if s[0] < 0 else (s[0], s[1]) for s in spans[1:])
-            out.append(Match(start, stop, groups, text[start:stop]))
+            if ascii_only:
+                c_start, term = start, text[start:stop]
+            else:
+                c_start = c_at + len(data[b_at:start].decode())
+                term = data[start:stop].decode()
+                b_at, c_at = stop, c_start + len(term)
+            groups = _Groups(raw, data, start, stop, c_start) if grouped else ()
+            out.append(Match(c_start, c_start + len(term), groups, term))
         return out
 
     def run_regex_public(self, rid: int, text: str) -> list[Match]:
@@ -129,22 +167,20 @@ class Matcher:
         return out
 
 
-class _ByteToChar:
-    """UTF-8 byte offsets -> code-point offsets for one text, for matches met left to right.
+class _Groups:
+    """The capture groups of one match, computed when first read: the regex with its groups,
+    anchored at both ends of the match's bytes (what RE2 itself does after finding a match)."""
 
-    Each offset is decoded from a cursor at the previous match's start, which keeps the total
-    decoding linear in the text's length (times the number of groups).
-    """
+    __slots__ = ("_b_start", "_b_stop", "_c_start", "_data", "_raw")
 
-    __slots__ = ("_byte", "_char", "_data")
-
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, raw: object, data: bytes, b_start: int, b_stop: int, c_start: int) -> None:
+        self._raw = raw
         self._data = data
-        self._byte = 0
-        self._char = 0
+        self._b_start = b_start
+        self._b_stop = b_stop
+        self._c_start = c_start
 
-    def spans(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-        data, b, c = self._data, self._byte, self._char
-        out = [(-1, -1) if lo < 0 else (c + len(data[b:lo].decode()), c + len(data[b:hi].decode())) for lo, hi in spans]
-        self._byte, self._char = spans[0][0], out[0][0]
-        return out
+    def __call__(self) -> tuple[tuple[int, int] | None, ...]:
+        data, b, c = self._data, self._b_start, self._c_start
+        spans = self._raw.Match(_ANCHOR_BOTH, data, b, self._b_stop)  # type: ignore[attr-defined]
+        return tuple(None if lo < 0 else (c + len(data[b:lo].decode()), c + len(data[b:hi].decode())) for lo, hi in spans[1:])

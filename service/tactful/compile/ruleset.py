@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from tactful.compile.matchers import Matcher
 from tactful.conditions import Match, Node, Scan, ScopeFilter
+from tactful.conditions.spans import SMALL, SpanIndex
 from tactful.lang import ast
 from tactful.model import RuleInfo, Severity
 from tactful.text import Normalizer
@@ -65,7 +66,7 @@ class CompiledRule:
             if held and not spans:
                 return None
             if held:
-                found = [m for m in found if not any(s.start < m.end and m.start < s.end for s in spans)]
+                found = _outside(found, spans)
         if self.scopes and found:
             scopes = [s for s in self.scopes if s.present(scan)]
             if scopes:
@@ -73,6 +74,14 @@ class CompiledRule:
         if had_spans and not found:
             return None  # every match was excused: not a whole-reply violation either
         return found
+
+
+def _outside(found: list[Match], spans: list[Match]) -> list[Match]:
+    """The matches that overlap none of an `unless` condition's spans."""
+    if len(found) * len(spans) <= SMALL:
+        return [m for m in found if not any(s.start < m.end and m.start < s.end for s in spans)]
+    index = SpanIndex(spans)
+    return [m for m in found if not index.overlaps(m.start, m.end)]
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,16 @@ class Ruleset:
     chain: tuple[str, ...]
     warnings: tuple[object, ...] = field(default=())
     sources: Mapping[str, str] = field(default_factory=dict)  # rule file path -> text, for explain's source quotes
+    # by_atom split by atom kind with frozenset values: choosing a reply's candidate rules is then
+    # one set union instead of a tuple key and a dict lookup per present term set and regex.
+    always_set: frozenset[int] = field(init=False, repr=False, compare=False)
+    term_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    regex_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "always_set", frozenset(self.always))
+        for kind, name in (("t", "term_rules"), ("r", "regex_rules")):
+            object.__setattr__(self, name, {key: frozenset(rules) for (k, key), rules in self.by_atom.items() if k == kind})
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         for r in self.rules:

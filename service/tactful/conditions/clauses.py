@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from tactful.conditions.nodes import Node
 from tactful.conditions.scan import Match, Outcome, Scan
-from tactful.conditions.segments import Openers, any_start_in, bounds, count_starts_in, quotations, reply_start, skip_lead
+from tactful.conditions.segments import Openers, any_start_in, bounds, count_starts_in, first_words, quotations, reply_start
 
 
 def _starts(found: list[Match]) -> list[int]:
@@ -94,12 +94,19 @@ class SegmentStarts:
             return (False, [])
         seg = bounds(scan, self.segment)
         text = scan.text
+        los = [seg.extent(m.start, m.end)[0] for m in found]
+        first = first_words(text, los)
+        opened: dict[int, int] = {}  # per clause start: many matches may share one clause
         kept = []
-        for m in found:
-            lo, _ = seg.extent(m.start, m.end)
-            first = skip_lead(text, lo)
-            if m.start == first or (self.openers is not None and m.start == self.openers.skip(text, lo)):
+        for m, lo in zip(found, los, strict=True):
+            if m.start == first[lo]:
                 kept.append(m)
+            elif self.openers is not None:
+                at = opened.get(lo)
+                if at is None:
+                    at = opened[lo] = self.openers.skip(text, lo)
+                if m.start == at:
+                    kept.append(m)
         return (bool(kept), kept)
 
     def triggers(self) -> frozenset[tuple[str, int]] | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tactful.conditions.scan import Match, Outcome, Scan
+from tactful.conditions.spans import SMALL, SpanIndex
 
 _CMP: dict[str, Callable[[int, int], bool]] = {
     ">=": operator.ge,
@@ -107,7 +108,10 @@ class Near:
         ok, rights = self.right.eval(scan)
         if not ok:
             return (False, [])
-        kept = [m for m in lefts if any(self._close(m, r) for r in rights)]
+        if len(lefts) * len(rights) <= SMALL:
+            kept = [m for m in lefts if any(self._close(m, r) for r in rights)]
+        else:
+            kept = near_indexed(lefts, rights, self.within, self.ordered)
         return (bool(kept), kept)
 
     def _close(self, m: Match, r: Match) -> bool:
@@ -121,6 +125,20 @@ class Near:
 
     def triggers(self) -> frozenset[tuple[str, int]] | None:
         return self.left.triggers() or self.right.triggers()
+
+
+def near_indexed(lefts: list[Match], rights: list[Match], within: int, ordered: bool) -> list[Match]:
+    """Near's test (`_close`) asked of an index of the rights, O((lefts + rights) log): a right
+    starting within N after m; or (unordered) one ending within N before m, or one overlapping m
+    with a different span."""
+    index = SpanIndex(rights)
+    if ordered:
+        return [m for m in lefts if index.start_in(m.end, m.end + within)]
+    return [
+        m
+        for m in lefts
+        if index.start_in(m.end, m.end + within) or index.end_in(m.start - within, m.start) or index.overlaps_other(m.start, m.end)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,7 @@ def _quotations(text: str) -> list[tuple[int, int]]:
     if first is None:  # most replies quote nothing
         return spans
     n = len(text)
+    closing = _Closers(text)
     i = first.start()
     while i < n:
         ch = text[i]
@@ -105,12 +106,7 @@ def _quotations(text: str) -> list[tuple[int, int]]:
         if close is None:
             i += 1
             continue
-        j = i + 1
-        while j < n:
-            c = text[j]
-            if c == close and (close != "'" or j + 1 >= n or not _is_letter(text[j + 1])):
-                break
-            j += 1
+        j = closing.find(close, i + 1)
         if j >= n:  # unpaired: up to the end of the clause
             j = i + 1
             while j < n and text[j] not in _CLAUSE:
@@ -121,6 +117,30 @@ def _quotations(text: str) -> list[tuple[int, int]]:
         spans.append((i, j + 1))
         i = j + 1
     return spans
+
+
+class _Closers:
+    """The next closing mark of each kind at or after a position. Queries come with increasing
+    positions, so each kind's answer is kept and reused until passed: the text is searched once
+    per kind, not once per opening mark (an unpaired “ in every clause made quotations quadratic)."""
+
+    __slots__ = ("_next", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._next: dict[str, int] = {}
+
+    def find(self, close: str, pos: int) -> int:
+        """The first index >= pos holding `close` (an English ' only before a non-letter), or len(text)."""
+        known = self._next.get(close)
+        if known is not None and known >= pos:
+            return known
+        text, n = self._text, len(self._text)
+        j = text.find(close, pos)
+        while j >= 0 and close == "'" and j + 1 < n and _is_letter(text[j + 1]):
+            j = text.find(close, j + 1)
+        found = self._next[close] = j if j >= 0 else n
+        return found
 
 
 def quotations(scan: Scan) -> list[tuple[int, int]]:
@@ -138,6 +158,23 @@ def skip_lead(text: str, pos: int) -> int:
     while pos < n and text[pos] in _LEAD_SKIP:
         pos += 1
     return pos
+
+
+def first_words(text: str, los: list[int]) -> dict[int, int]:
+    """skip_lead(text, lo) for every lo, walking each stretch of leading punctuation once.
+
+    Taken in increasing order, a result r also answers every lo' in [lo, r] (all of [lo', r) is
+    leading punctuation), so a long run of it shared by many clause starts is not rewalked:
+    ", , , , 但是" repeated 64 KiB long would otherwise cost matches x run length."""
+    out: dict[int, int] = {}
+    lo_prev = end_prev = -1
+    for lo in sorted(set(los)):
+        if lo_prev <= lo <= end_prev:
+            out[lo] = end_prev
+            continue
+        out[lo] = end_prev = skip_lead(text, lo)
+        lo_prev = lo
+    return out
 
 
 class Openers:

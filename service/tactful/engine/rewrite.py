@@ -12,14 +12,11 @@ class _Accepted:
     """Accepted edits kept sorted by start, so each conflict test is a bisect, not a scan:
     a 64 KiB reply with thousands of violations must not turn rewriting quadratic."""
 
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.edits: list[Edit] = []
-        self.seen: set[Edit] = set()
+    def __init__(self, edits: list[Edit] | None = None) -> None:
+        self.edits: list[Edit] = sorted(edits or (), key=lambda e: e.start)  # stable: acceptance order within a point
+        self.starts: list[int] = [e.start for e in self.edits]
 
     def conflicts(self, e: Edit) -> bool:
-        if e in self.seen:
-            return True
         i = bisect_left(self.starts, e.start)
         # Accepted spans are disjoint, so only the left neighbours (one start) can reach into e,
         # and only edits starting before e ends can lie inside it.
@@ -35,10 +32,15 @@ class _Accepted:
         return False
 
     def add(self, e: Edit) -> None:
+        # Edits of one severity arrive in start order, so this appends; only an edit that
+        # arrives out of order (a suggestion with several edits) pays for shifting the list.
+        if not self.starts or e.start >= self.starts[-1]:
+            self.starts.append(e.start)
+            self.edits.append(e)
+            return
         i = bisect_right(self.starts, e.start)
         self.starts.insert(i, e.start)
         self.edits.insert(i, e)
-        self.seen.add(e)
 
 
 def _conflict(a: Edit, b: Edit) -> bool:
@@ -57,14 +59,24 @@ def choose_edits(violations: Iterable[Violation]) -> list[Edit]:
         (v for v in violations if v.suggestions and v.suggestions[0].edits),
         key=lambda v: (-v.severity, v.start, -(v.end - v.start)),
     )
+    if len(ranked) == 1:  # the common case: nothing to conflict with
+        return list(ranked[0].suggestions[0].edits)
     accepted: list[Edit] = []
-    index = _Accepted()
+    seen: set[Edit] = set()
+    # Ranked by severity first, then start: within one severity edits arrive in start order and
+    # are appended to `tier`; the higher severities' edits are merged once into `settled` (one
+    # linear merge per severity) instead of inserted one by one into the middle of a list.
+    settled, tier = _Accepted(), _Accepted()
+    severity = None
     for v in ranked:
+        if v.severity != severity:
+            settled, tier, severity = _Accepted(settled.edits + tier.edits), _Accepted(), v.severity
         edits = v.suggestions[0].edits
-        if any(index.conflicts(e) for e in edits):
+        if any(e in seen or settled.conflicts(e) or tier.conflicts(e) for e in edits):
             continue
         for e in edits:
-            index.add(e)
+            tier.add(e)
+            seen.add(e)
         accepted.extend(edits)
     return accepted
 

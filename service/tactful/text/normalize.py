@@ -54,6 +54,7 @@ class NormalizedText(NamedTuple):
     original: str
     text: str
     origin: tuple[int, ...] | None  # None: normalized index == original index
+    expanded: bool = False  # a character became several (… -> ...); dropping noise or emoticons keeps every span on boundaries
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized span [start, end) to the original span that produced it."""
@@ -82,6 +83,8 @@ class NormalizedText(NamedTuple):
         ends = end >= n or end == 0 or origin[end] != origin[end - 1]
         return starts and ends
 
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # a C scan; max(text) costs 20x more
 
 # Typographic apostrophes fold to ASCII so "can’t" and "can't" are one term.
 _APOSTROPHES = frozenset("\u2018\u2019\u201b\u2032\uff07")
@@ -138,14 +141,28 @@ def _table(opts: NormalizeOptions) -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=16)
+def _bmp_table(opts: NormalizeOptions) -> list[int | str]:
+    """The same mapping as a list indexed by code point over the BMP (2 MB): str.translate looks a
+    character up in a dict by raising and catching KeyError for every unmapped character, most
+    of a Chinese reply; a list lookup does not raise, which makes translate ~2.5x faster."""
+    table = _table(opts)
+    out: list[int | str] = list(range(0x10000))
+    for code, value in table.items():
+        if code < 0x10000:
+            out[code] = value
+    return out
+
+
 class Normalizer:
     """Callable normalizer for one set of options; safe to share between threads."""
 
-    __slots__ = ("_drop", "_expanding", "_noise", "_table", "options")
+    __slots__ = ("_bmp", "_drop", "_expanding", "_noise", "_noise_chars", "_table", "options")
 
     def __init__(self, options: NormalizeOptions) -> None:
         self.options = options
         self._table = _table(options)
+        self._bmp = _bmp_table(options)
         wide = "".join(re.escape(chr(c)) for c, out in self._table.items() if len(out) != 1)
         self._expanding = re.compile(f"[{wide}]") if wide else None
         self._noise = re.compile(rf"(?<=\w)[{re.escape(options.noise)}]+(?=\w)") if options.noise else None
@@ -154,17 +171,28 @@ class Normalizer:
             import re2  # only packs that hide emoticon codes pay for it; RE2 keeps a pack's pattern linear-time
 
             self._drop = re2.compile(options.drop)
+        # A lookbehind at the start of a pattern defeats re's character-set prefix scan, so the
+        # search above tests every position (~5 us a reply); most replies have no noise character.
+        self._noise_chars = re.compile(f"[{re.escape(options.noise)}]") if options.noise else None
 
     def __call__(self, text: str) -> NormalizedText:
-        out = text.translate(self._table)
+        # The list covers the BMP; a character past its end (emoji, Extension B) raises IndexError,
+        # which translate takes as "unmapped", so a text with such characters uses the dict.
+        out = text.translate(self._table if _ASTRAL.search(text) else self._bmp)
         origin: list[int] | None = None
-        if len(out) != len(text) and self._expanding is not None:
+        expanded = len(out) != len(text) and self._expanding is not None
+        if expanded:
             origin = self._expansion_origin(text)
         if self._drop is not None and self._drop.search(out):
             out, origin = _drop_spans(out, origin, self._drop)
-        if self._noise is not None and self._noise.search(out):
+        if self._noise is not None and self._noise_chars.search(out) and self._noise.search(out):  # type: ignore[union-attr]
             out, origin = _drop_spans(out, origin, self._noise)
-        return NormalizedText(text, out, tuple(origin) if origin is not None else None)
+        return NormalizedText(text, out, tuple(origin) if origin is not None else None, expanded)
+
+    @property
+    def table(self) -> dict[int, str]:
+        """The precomputed `str.translate` table (benchmarks compare the engine with one translate)."""
+        return self._table
 
     def term(self, term: str) -> str:
         """Normalize a rule term exactly as replies are normalized."""
