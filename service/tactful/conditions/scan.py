@@ -21,12 +21,26 @@ class Match:
     end: int
     groups: tuple[tuple[int, int] | None, ...] = ()
     term: str = ""
+    turn: int | None = None  # conversation conditions: the earlier turn that triggered the match
+    delay: float | None = None  # `reply after`: how long the customer waited, in seconds
 
 
 class Scan:
     """Everything the condition nodes read. Built once per reply by the engine; never shared."""
 
-    __slots__ = ("_customer", "_make_customer", "_memo", "_regex_cache", "_run_regex", "context", "ntext", "regex_ok", "terms")
+    __slots__ = (
+        "_customer",
+        "_make_customer",
+        "_make_scan",
+        "_memo",
+        "_regex_cache",
+        "_run_regex",
+        "_turns",
+        "context",
+        "ntext",
+        "regex_ok",
+        "terms",
+    )
 
     def __init__(
         self,
@@ -36,6 +50,7 @@ class Scan:
         context: Context,
         run_regex: Callable[[int, str], list[Match]],
         make_customer: Callable[[], Scan] | None = None,
+        make_scan: Callable[[str], Scan] | None = None,
     ) -> None:
         self.ntext = ntext
         self.terms = terms
@@ -46,6 +61,8 @@ class Scan:
         self._customer: Scan | None = None
         self._make_customer = make_customer
         self._memo: dict[str, object] | None = None
+        self._make_scan = make_scan
+        self._turns: dict[int, Scan] | None = None
 
     def memo_dict(self) -> dict[str, object]:
         """Per-reply facts computed on first use (clause bounds, quotations; see segments.py)."""
@@ -79,6 +96,17 @@ class Scan:
         if self._customer is None and self._make_customer is not None:
             self._customer = self._make_customer()
         return self._customer
+
+    def turn(self, index: int) -> Scan | None:
+        """The scan of the conversation's turn `index` (scanned once, when a condition first asks)."""
+        if self._make_scan is None:
+            return None
+        if self._turns is None:
+            self._turns = {}
+        found = self._turns.get(index)
+        if found is None:
+            found = self._turns[index] = self._make_scan(self.context.conversation[index].text)
+        return found
 
     def content_bounds(self) -> tuple[int, int]:
         """First and last+1 index of the reply that are not whitespace or punctuation."""
