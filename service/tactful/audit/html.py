@@ -80,7 +80,7 @@ def _columns(name: str, items: list[tuple[str, float, int]], width: int = 940) -
     parts = [f'<svg class="chart" data-chart="{name}" width="{width}" height="{height}" role="img" aria-label="{escape(name)}">']
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="#999"/>')
     parts.append(f'<text x="{left - 4}" y="{base - 150 + 4}" text-anchor="end">{top:.2f}</text>')
-    label_every = max(1, len(items) // 12)
+    label_every = max(1, -(-len(items) * 64 // (width - left)))  # at least ~64 px per shown label
     for k, (label, value, n) in enumerate(items):
         h = 150 * value / top
         x = left + k * step
@@ -89,7 +89,8 @@ def _columns(name: str, items: list[tuple[str, float, int]], width: int = 940) -
             f"<title>{escape(label)}: {value:.2f} violations per conversation ({n} conversations)</title></rect>"
         )
         if k % label_every == 0:
-            parts.append(f'<text x="{x + step / 2:.1f}" y="{base + 16}" text-anchor="middle">{escape(label)}</text>')
+            short = label[5:] if len(label) == 10 else label  # 2024-05-01 -> 05-01: the year is in the tooltip
+            parts.append(f'<text x="{x + step / 2:.1f}" y="{base + 16}" text-anchor="middle">{escape(short)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
