@@ -33,6 +33,23 @@ def record_line(rec: dict[str, Any]) -> str:
     return json.dumps(rec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def csv_row(rec: dict[str, Any]) -> list[Any]:
+    cats = rec["by_category"]
+    return [
+        rec["id"],
+        rec["agent_id"] or "",
+        rec["lang"] or "",
+        rec["ruleset"],
+        rec["turns"],
+        rec["agent_turns"],
+        "" if rec["started_at"] is None else rec["started_at"],
+        rec["score"],
+        rec["violation_count"],
+        *(cats.get(c, 0) for c in CATEGORIES),
+        "; ".join(f"{r}×{n}" for r, n in rec["by_rule"].items()),
+    ]
+
+
 class RecordWriter:
     """conversations.jsonl and conversations.csv, one row per audited conversation."""
 
@@ -44,24 +61,12 @@ class RecordWriter:
         self._csv.writerow(CONVERSATION_COLUMNS)
 
     def write(self, rec: dict[str, Any]) -> None:
-        self._jsonl.write(record_line(rec) + "\n")
-        cats = rec["by_category"]
-        rules = "; ".join(f"{r}×{n}" for r, n in rec["by_rule"].items())
-        self._csv.writerow(
-            [
-                rec["id"],
-                rec["agent_id"] or "",
-                rec["lang"] or "",
-                rec["ruleset"],
-                rec["turns"],
-                rec["agent_turns"],
-                "" if rec["started_at"] is None else rec["started_at"],
-                rec["score"],
-                rec["violation_count"],
-                *(cats.get(c, 0) for c in CATEGORIES),
-                rules,
-            ]
-        )
+        self.write_rendered(record_line(rec), csv_row(rec))
+
+    def write_rendered(self, line: str, row: list[Any]) -> None:
+        """A record already rendered (by a worker process: the writing process only copies strings)."""
+        self._jsonl.write(line + "\n")
+        self._csv.writerow(row)
 
     def close(self) -> None:
         self._jsonl.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tactful.audit.conversation import audit_line
-from tactful.audit.output import RecordWriter, write_summary
+from tactful.audit.output import RecordWriter, csv_row, record_line, write_summary
 from tactful.audit.summary import Summary
 from tactful.compile.compiler import load_rules
 from tactful.compile.ruleset import Library
@@ -62,10 +62,24 @@ def _init_worker(rules: str | None, ruleset: str | None) -> None:
     _worker["ruleset"] = ruleset
 
 
-def _audit_chunk(chunk: list[tuple[int, bytes]]) -> tuple[int, list[tuple[int, dict[str, Any] | None, str | None]]]:
+Rendered = tuple[int, str | None, list[Any] | None, str | None]  # line number, JSONL line, CSV row, error
+
+
+def _audit_chunk(chunk: list[tuple[int, bytes]]) -> tuple[int, list[Rendered], Summary]:
+    """Audit, render and sum up a chunk in the worker: the writing process only copies strings and
+    merges counters, so it does not become the bottleneck of the workers."""
     library: Library = _worker["library"]
     size = sum(len(raw) for _, raw in chunk)
-    return size, [(n, *audit_line(library, n, raw, _worker["ruleset"])) for n, raw in chunk]
+    summary = Summary()
+    out: list[Rendered] = []
+    for n, raw in chunk:
+        rec, err = audit_line(library, n, raw, _worker["ruleset"])
+        if rec is None:
+            out.append((n, None, None, err))
+            continue
+        summary.add(rec)
+        out.append((n, record_line(rec), csv_row(rec), None))
+    return size, out, summary
 
 
 def audit_file(
@@ -86,8 +100,7 @@ def audit_file(
     try:
         if jobs <= 1:
             _worker.update(library=library, ruleset=ruleset)
-            results: Iterator[tuple[int, list[tuple[int, dict[str, Any] | None, str | None]]]] = map(_audit_chunk, _chunks(path))
-            _consume(results, writer, summary, bar, on_error)
+            _consume(map(_audit_chunk, _chunks(path)), writer, summary, bar, on_error)
         else:
             # spawn: fresh interpreters, safe whatever threads the parent runs; each compiles the rules once.
             with get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(rules, ruleset)) as pool:
@@ -100,19 +113,19 @@ def audit_file(
 
 
 def _consume(
-    results: Iterator[tuple[int, list[tuple[int, dict[str, Any] | None, str | None]]]],
+    results: Iterator[tuple[int, list[Rendered], Summary]],
     writer: RecordWriter,
     summary: Summary,
     bar: Progress,
     on_error: Callable[[int, str], None] | None,
 ) -> None:
-    for size, items in results:
-        for n, rec, err in items:
-            if rec is None:
+    for size, items, part in results:
+        for n, line, row, err in items:
+            if line is None or row is None:
                 summary.errors += 1
                 if on_error is not None:
                     on_error(n, err or "cannot be audited")
                 continue
-            writer.write(rec)
-            summary.add(rec)
+            writer.write_rendered(line, row)
+        summary.merge(part)
         bar.advance(size, len(items))

@@ -13,7 +13,9 @@ PERFECT = 100
 
 
 def score(severities: Iterable[str]) -> int:
-    """>>> score(["error", "warning", "info"])
+    """The conversation's score from its violations' severities.
+
+    >>> score(["error", "warning", "info"])
     84
     >>> score(["error"] * 11)
     0
