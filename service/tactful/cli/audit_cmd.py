@@ -12,6 +12,8 @@ from tactful.audit.run import audit_file
 from tactful.cli.library import EXIT_OK, EXIT_USAGE, add_rules_args, fail, load_library
 from tactful.compile.ruleset import UnknownRuleset
 
+SMALL_INPUT = 1 << 20
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser("audit", help="QA audit of finished conversations: scores per conversation and agent, JSONL/CSV/HTML report")
@@ -19,7 +21,9 @@ def register(sub: Any) -> None:
         "input", metavar="CONVERSATIONS.jsonl", help='one {"id", "agent_id"?, "lang"?, "turns": [{"role", "text", "timestamp"?}]} per line'
     )
     p.add_argument("--out", "-o", default="tactful-audit", metavar="DIR", help="output directory (default: ./tactful-audit)")
-    p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="worker processes (default: the CPU count)")
+    p.add_argument(
+        "--jobs", "-j", type=int, default=None, help="worker processes (default: the CPU count; one, in-process, for inputs under 1 MiB)"
+    )
     p.add_argument(
         "--progress", action=argparse.BooleanOptionalAction, default=None, help="progress bar on stderr (default: on a terminal only)"
     )
@@ -30,8 +34,10 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     if not os.path.isfile(args.input):
         return fail(f"cannot read {args.input}: no such file")
-    if args.jobs < 1:
+    if args.jobs is not None and args.jobs < 1:
         return fail("--jobs must be at least 1")
+    # Starting workers (fresh interpreters that each compile the rules) costs more than a small file takes.
+    jobs = args.jobs or ((os.cpu_count() or 1) if os.path.getsize(args.input) >= SMALL_INPUT else 1)
     library = load_library(args.rules)  # compiled here first: a broken rule file stops the run before any worker starts
     if args.ruleset:
         try:
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"tactful: {args.input}:{line}: {message}", file=sys.stderr)
 
     out = Path(args.out)
-    summary = audit_file(args.input, out, library, args.rules, args.ruleset, args.jobs, args.progress, on_error)
+    summary = audit_file(args.input, out, library, args.rules, args.ruleset, jobs, args.progress, on_error)
     print(
         f"audited {summary.conversations:,} conversations ({summary.agent_turns:,} agent turns): mean score {summary.mean_score:.1f}, "
         f"{summary.violations:,} violations, {summary.clean:,} conversations clean"
