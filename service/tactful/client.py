@@ -13,11 +13,12 @@ from types import TracebackType
 
 import grpc
 
-from tactful.model import TURNS, Context, Edit, Result, RuleInfo, Severity, Suggestion, Violation
+from tactful.model import ROLES, TURNS, Context, Edit, Result, RuleInfo, Severity, Suggestion, Violation
 from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 _TURN = {name: i + 1 for i, name in enumerate(TURNS)}
+_ROLE = {name: i + 1 for i, name in enumerate(ROLES)}
 _SERVICE = "tactful.v1.CheckerService"
 
 # The documented retry policy: a call that fails with UNAVAILABLE (a replica died or is draining,
@@ -64,7 +65,14 @@ def context_to_proto(ctx: Context | None) -> pb.Context:
     if ctx is None:
         return pb.Context()
     out = pb.Context(turn=_TURN.get(ctx.turn or "", 0), customer_message=ctx.customer, channel=ctx.channel or "", locale=ctx.locale or "")
-    if ctx.time is not None:
+    for turn in ctx.conversation:
+        pt = out.conversation.add(role=_ROLE[turn.role], text=turn.text)
+        if turn.at is not None:
+            pt.sent_at.FromNanoseconds(round(turn.at * 1e9))
+    if ctx.at is not None:
+        # Seconds since midnight (examples, HH:MM:SS timestamps) land on 1970-01-01 UTC: same time of day.
+        out.sent_at.FromNanoseconds(round(ctx.at * 1e9))
+    elif ctx.time is not None:
         # The engine wants a local (hour, minute): send it as that time on 1970-01-01 UTC, read in UTC.
         hh, mm = ctx.time
         out.sent_at.FromSeconds(hh * 3600 + mm * 60)
@@ -87,6 +95,7 @@ def result_from_proto(text: str, resp: pb.CheckResponse) -> Result:
                 Suggestion(s.description, tuple(Edit(e.span.start, e.span.end, e.replacement) for e in s.edits)) for s in v.suggestions
             ),
             pack=v.pack,
+            turn_index=v.turn_index if v.HasField("turn_index") else None,
         )
         for v in resp.violations
     )

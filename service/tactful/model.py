@@ -25,6 +25,7 @@ CATEGORIES: tuple[str, ...] = (
 TURNS: tuple[str, ...] = ("first", "middle", "last")
 CHANNELS: tuple[str, ...] = ("chat", "phone", "email")
 LOCALES: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
+ROLES: tuple[str, ...] = ("customer", "agent")
 
 
 class Severity(enum.IntEnum):
@@ -43,15 +44,32 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
+class Turn(NamedTuple):
+    """One earlier message of the conversation. `at` is seconds on any one clock the whole
+    conversation shares (epoch seconds, or seconds since midnight); None when unknown."""
+
+    role: str  # customer | agent
+    text: str
+    at: float | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What the engine knows about the reply besides its text."""
+    """What the engine knows about the reply besides its text.
+
+    `conversation` holds the turns before the reply (oldest first); `at` is when the reply is
+    sent, on the same clock as the turns' `at`. With a conversation and no `customer`, the
+    customer's last turn stands in for `customer`; with no `turn`, the reply is the first turn
+    when no agent turn precedes it.
+    """
 
     turn: str | None = None  # first | middle | last
     customer: str = ""
     channel: str | None = None
     locale: str | None = None
     time: tuple[int, int] | None = None  # local (hour, minute)
+    conversation: tuple[Turn, ...] = ()
+    at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +110,10 @@ class Violation(NamedTuple):
     match: str
     suggestions: tuple[Suggestion, ...] = ()
     pack: str = ""
+    turn_index: int | None = None  # the earlier turn (index into Context.conversation) that triggered it
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "rule": self.rule,
             "category": self.category,
             "severity": self.severity.label,
@@ -112,6 +131,9 @@ class Violation(NamedTuple):
                 for s in self.suggestions
             ],
         }
+        if self.turn_index is not None:
+            out["turn_index"] = self.turn_index
+        return out
 
 
 class Result(NamedTuple):

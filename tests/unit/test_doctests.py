@@ -14,6 +14,8 @@ MODULES = [
     "tactful.conditions.checksums",
     "tactful.engine.rewrite",
     "tactful.engine.check",
+    "tactful.audit.records",
+    "tactful.audit.score",
 ]
 
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from tactful.audit.records import BadRecord, parse_timestamp, parse_turns
 from tactful.cli.library import EXIT_FOUND, EXIT_OK, EXIT_USAGE, UsageError, add_rules_args, fail, load_library
 from tactful.cli.render import render_result
 from tactful.compile.ruleset import Library, UnknownRuleset
@@ -31,6 +32,14 @@ def register(sub: Any) -> None:
     p.add_argument("--channel", choices=CHANNELS)
     p.add_argument("--locale", choices=LOCALES)
     p.add_argument("--time", metavar="HH:MM", help="local time of day the reply is sent")
+    p.add_argument(
+        "--conversation",
+        metavar="FILE.json",
+        help='the conversation before the reply: [{"role": "customer"|"agent", "text", "timestamp"?}, ...] (or {"turns": [...]})',
+    )
+    p.add_argument(
+        "--sent-at", metavar="TIMESTAMP", help="when the reply is sent (ISO 8601, HH:MM:SS or epoch seconds), for response-time rules"
+    )
     p.add_argument(
         "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="reject replies longer than this many UTF-8 bytes (default 64 KiB)"
     )
@@ -63,7 +72,30 @@ def make_context(raw: dict[str, Any], lang: str | None = None) -> Context:
     customer = raw.get("customer") or ""
     if not isinstance(customer, str):
         raise RecordError("context.customer must be a string")
-    return Context(turn=turn, customer=customer, channel=channel, locale=locale, time=parse_time(raw.get("time")))
+    try:
+        conversation = parse_turns(raw["conversation"], "context.conversation") if raw.get("conversation") is not None else ()
+        at = parse_timestamp(raw.get("sent_at"), "context.sent_at")
+    except BadRecord as err:
+        raise RecordError(str(err)) from None
+    return Context(
+        turn=turn, customer=customer, channel=channel, locale=locale, time=parse_time(raw.get("time")), conversation=conversation, at=at
+    )
+
+
+def read_conversation(path: str) -> list[Any]:
+    """The turns of a --conversation file: a JSON list of turns, or an object with "turns"."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except OSError as err:
+        raise RecordError(f"cannot read {path}: {err.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RecordError(f"{path}: not a JSON file: {err}") from None
+    if isinstance(data, dict):
+        data = data.get("turns")
+    if not isinstance(data, list):
+        raise RecordError(f'{path}: expected a list of turns or an object with "turns"')
+    return data
 
 
 def check_size(text: str, limit: int) -> None:
@@ -110,7 +142,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_size(text, args.max_bytes)
         ctx = make_context(
-            {"turn": args.turn, "customer": args.customer, "channel": args.channel, "locale": args.locale, "time": args.time}
+            {
+                "turn": args.turn,
+                "customer": args.customer,
+                "channel": args.channel,
+                "locale": args.locale,
+                "time": args.time,
+                "conversation": read_conversation(args.conversation) if args.conversation else None,
+                "sent_at": args.sent_at,
+            }
         )
     except RecordError as err:
         return fail(str(err))

@@ -7,10 +7,22 @@ import sys
 from collections.abc import Sequence
 
 from tactful import __version__
-from tactful.cli import check_cmd, eval_cmd, explain_cmd, fmt_cmd, lint_cmd, lsp_cmd, playground_cmd, rules_cmd, serve_cmd, test_cmd
+from tactful.cli import (
+    audit_cmd,
+    check_cmd,
+    eval_cmd,
+    explain_cmd,
+    fmt_cmd,
+    lint_cmd,
+    lsp_cmd,
+    playground_cmd,
+    rules_cmd,
+    serve_cmd,
+    test_cmd,
+)
 from tactful.cli.library import EXIT_USAGE, UsageError, fail
 
-COMMANDS = [check_cmd, explain_cmd, test_cmd, eval_cmd, rules_cmd, serve_cmd, lint_cmd, playground_cmd, fmt_cmd, lsp_cmd]
+COMMANDS = [check_cmd, explain_cmd, test_cmd, eval_cmd, rules_cmd, serve_cmd, lint_cmd, playground_cmd, fmt_cmd, lsp_cmd, audit_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -21,6 +21,8 @@ def render_result(result: Result, colour: bool = False) -> str:
         if v.end > v.start:
             pad = " " * display_width(text[: v.start])
             lines.append(f"{pad}{c}{'^' * display_width(text[v.start : v.end])}{r} {label}")
+        elif v.turn_index is not None:
+            lines.append(f"(turn {v.turn_index} of the conversation) {label}")
         else:
             lines.append(f"(whole reply) {label}")
         for s in v.suggestions:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import re2
 
+from tactful.compile.conversation import lower_conversation  # its own module: keeps this match additive
 from tactful.compile.matchers import quiet_options
 from tactful.compile.packs import did_you_mean
 from tactful.conditions import And, Contains, ContextTest, Count, CustomerTest, Edge, Near, Node, Not, Or, RegexMatch, ScopeFilter, Valid
@@ -228,7 +229,7 @@ class Lowering:
         return flt
 
     # -- conditions
-    def node(self, expr: ast.Expr) -> Node | None:  # noqa: C901, PLR0912 - one arm per construct
+    def node(self, expr: ast.Expr) -> Node | None:  # noqa: C901, PLR0912, PLR0915 - one arm per construct
         match expr:
             case ast.Contains(terms=ast.Ref(name=name)) if name in self.names.classes and name not in self.names.lists:
                 decl = self.names.classes[name]
@@ -315,6 +316,8 @@ class Lowering:
             case ast.Not(inner=inner):
                 sub = self.node(inner)
                 return None if sub is None else Not(sub)
+        if isinstance(expr, ast.CONVERSATION_EXPRS):
+            return lower_conversation(self, expr)
         raise AssertionError(f"unhandled condition {expr!r}")  # pragma: no cover
 
     def max_groups(self, expr: ast.Expr | None) -> int:
@@ -331,9 +334,9 @@ class Lowering:
     def check_template(self, template: str, groups: int, span: object, what: str) -> None:
         for m in _TEMPLATE.finditer(template):
             key = m.group(1)
-            if key == "match" or (key.isdigit() and int(key) <= groups):
+            if key in ("match", "delay") or (key.isdigit() and int(key) <= groups):
                 continue
-            hint = "use {match} for the matched text" + (
+            hint = "use {match} for the matched text, {delay} for the seconds a `reply after` measured" + (
                 f" or {{1}}..{{{groups}}} for capture groups" if groups else "; the condition has no regex capture groups"
             )
             self.diags.append(Diagnostic("E302", f"{what} refers to {{{key}}}, which the condition does not capture", span, hint=hint))  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 """Compiled condition nodes: what a rule's `when`/`unless` lower to, evaluated against one scan."""
 
+from tactful.conditions.conversation import ComesBefore, Repeated, ReplyAfter, SaidEarlier
 from tactful.conditions.nodes import (
     And,
     Contains,
@@ -18,6 +19,7 @@ from tactful.conditions.scan import Match, Scan, ScopeFilter
 
 __all__ = [
     "And",
+    "ComesBefore",
     "Contains",
     "ContextTest",
     "Count",
@@ -29,6 +31,9 @@ __all__ = [
     "Not",
     "Or",
     "RegexMatch",
+    "Repeated",
+    "ReplyAfter",
+    "SaidEarlier",
     "Scan",
     "ScopeFilter",
     "Valid",

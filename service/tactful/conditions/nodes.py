@@ -160,6 +160,9 @@ class ContextTest:
             hi = self.end if self.end is not None else 24 * 60
             return (lo <= minute < hi, [])
         value = getattr(ctx, self.field)
+        if value is None and self.field == "turn" and ctx.conversation:
+            # A conversation tells the reply's place: first until the agent has spoken.
+            value = "middle" if any(t.role == "agent" for t in ctx.conversation) else "first"
         if self.field == "locale" and value is not None:
             return (value in self.values or value.split("-")[0] in self.values, [])
         return (value in self.values, [])

@@ -26,13 +26,23 @@ class Match:
     (only templates such as "{1}" read them), so the matcher defers that work to the first read.
     """
 
-    __slots__ = ("_groups", "end", "start", "term")
+    __slots__ = ("_groups", "delay", "end", "start", "term", "turn")
 
-    def __init__(self, start: int, end: int, groups: Groups | Callable[[], Groups] = (), term: str = "") -> None:
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        groups: Groups | Callable[[], Groups] = (),
+        term: str = "",
+        turn: int | None = None,
+        delay: float | None = None,
+    ) -> None:
         self.start = start
         self.end = end
         self._groups = groups
         self.term = term
+        self.turn = turn  # conversation conditions: the earlier turn that triggered the match
+        self.delay = delay  # `reply after`: how long the customer waited, in seconds
 
     @property
     def groups(self) -> Groups:
@@ -104,9 +114,11 @@ class Scan:
         "_customer",
         "_indexes",
         "_make_customer",
+        "_make_scan",
         "_memo",
         "_regex_cache",
         "_run_regex",
+        "_turns",
         "context",
         "ntext",
         "regex_ok",
@@ -121,6 +133,7 @@ class Scan:
         context: Context,
         run_regex: Callable[[int, str], list[Match]],
         make_customer: Callable[[], Scan] | None = None,
+        make_scan: Callable[[str], Scan] | None = None,
     ) -> None:
         self.ntext = ntext
         self.terms = terms
@@ -133,6 +146,8 @@ class Scan:
         self._indexes: dict[int, SpanIndex] = {}
         self._bounds: tuple[int, int] | None = None
         self._memo: dict[str, object] | None = None
+        self._make_scan = make_scan
+        self._turns: dict[int, Scan] | None = None
 
     def memo_dict(self) -> dict[str, object]:
         """Per-reply facts computed on first use (clause bounds, quotations; see segments.py)."""
@@ -173,6 +188,17 @@ class Scan:
         if idx is None:
             idx = self._indexes[set_id] = SpanIndex(self.terms.get(set_id, ()))
         return idx
+
+    def turn(self, index: int) -> Scan | None:
+        """The scan of the conversation's turn `index` (scanned once, when a condition first asks)."""
+        if self._make_scan is None:
+            return None
+        if self._turns is None:
+            self._turns = {}
+        found = self._turns.get(index)
+        if found is None:
+            found = self._turns[index] = self._make_scan(self.context.conversation[index].text)
+        return found
 
     def content_bounds(self) -> tuple[int, int]:
         """First and last+1 index of the reply that are not whitespace or punctuation."""

@@ -15,7 +15,8 @@ from tactful.text import NormalizedText, astral_positions
 from tactful.text.script import is_traditional, to_traditional
 
 _QUIET_GC_FROM = 4096  # characters; below, a check allocates too little for the collector to matter
-_TEMPLATE = re.compile(r"\{(match|\d+)\}")
+_TEMPLATE = re.compile(r"\{(match|delay|\d+)\}")
+_DELAY = -1  # the template part that inserts a conversation match's measured delay
 _SENTENCE_END = tuple("。!?！？.~…」”")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -31,19 +32,33 @@ _DESCRIBE = {
 }
 
 
+def _last_customer(context: Context) -> str:
+    for turn in reversed(context.conversation):
+        if turn.role == "customer":
+            return turn.text
+    return ""
+
+
 def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = True) -> Scan:
     ntext = ruleset.normalizer(text)
     matcher = ruleset.matcher
     make_customer = None
-    if with_customer and ruleset.uses_customer and context.customer:
+    customer = context.customer or (_last_customer(context) if context.conversation else "")
+    if with_customer and ruleset.uses_customer and customer:
 
         def make_customer() -> Scan:
-            return _scan(ruleset, context.customer, context, with_customer=False)
+            return _scan(ruleset, customer, context, with_customer=False)
+
+    make_scan = None
+    if context.conversation:
+
+        def make_scan(turn_text: str) -> Scan:
+            return _scan(ruleset, turn_text, context, with_customer=False)
 
     terms = matcher.scan_terms(ntext.text)
     if ntext.expanded:  # a character expanded (… -> ...): drop hits that cut into one
         terms = terms.keep(ntext.on_boundaries)
-    return Scan(ntext, terms, matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer)
+    return Scan(ntext, terms, matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer, make_scan)
 
 
 def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
@@ -74,7 +89,7 @@ def _template_parts(template: str) -> tuple[tuple[str, int | None], ...]:
     pos = 0
     for g in _TEMPLATE.finditer(template):
         key = g.group(1)
-        parts.append((template[pos : g.start()], 0 if key == "match" else int(key)))
+        parts.append((template[pos : g.start()], 0 if key == "match" else _DELAY if key == "delay" else int(key)))
         pos = g.end()
     parts.append((template[pos:], None))
     return tuple(parts)
@@ -136,6 +151,9 @@ class _Renderer:
             out.append(literal)
             if group is None:
                 continue
+            if group == _DELAY:
+                out.append(_seconds(m.delay))
+                continue
             if group == 0:
                 span: tuple[int, int] | None = (m.start, m.end)
             else:
@@ -187,6 +205,13 @@ class _Renderer:
         return Suggestion(words["insert"].format(r=value), (Edit(at, at, value),))
 
 
+def _seconds(delay: float | None) -> str:
+    """A measured wait as whole seconds (tenths under ten seconds)."""
+    if delay is None:
+        return ""
+    return f"{delay:.1f}".rstrip("0").rstrip(".") if delay < 10 else f"{delay:.0f}"
+
+
 def _violations(rule: CompiledRule, found: list[Match], render: _Renderer) -> list[Violation]:
     out = []
     text = render.text
@@ -195,7 +220,8 @@ def _violations(rule: CompiledRule, found: list[Match], render: _Renderer) -> li
         suggestions = tuple(s for fix in rule.fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
         u_lo, u_hi = render.utf16(lo, hi)
         message = render.expand(rule.message, m)
-        out.append(Violation(rule.id, rule.category, rule.severity, message, lo, hi, u_lo, u_hi, text[lo:hi], suggestions, rule.pack))
+        turn = m.turn if m is not None else None
+        out.append(Violation(rule.id, rule.category, rule.severity, message, lo, hi, u_lo, u_hi, text[lo:hi], suggestions, rule.pack, turn))
     return out
 
 

@@ -169,6 +169,46 @@ class Not:
     inner: Expr
 
 
+# ---- conversation conditions (the turns before the reply) ---------------------
+@dataclass(frozen=True, slots=True)
+class SaidEarlier:
+    """`customer said X within N turns [unanswered by Y]`, `agent said X within N turns`."""
+
+    span: SourceSpan
+    role: str  # customer | agent
+    inner: Expr
+    within: int
+    unanswered: Expr | None = None  # no later turn of the other role may hold this
+
+
+@dataclass(frozen=True, slots=True)
+class Repeated:
+    """`X repeated within N agent turns`: X's matches whose wording one of the agent's last N turns used too."""
+
+    span: SourceSpan
+    inner: Expr
+    within: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyAfter:
+    """`reply after 30s`: the customer has waited longer than this for the reply."""
+
+    span: SourceSpan
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ComesBefore:
+    """`X comes before Y`: X's matches that end before Y's first match (both must occur)."""
+
+    span: SourceSpan
+    left: Expr
+    right: Expr
+
+
+CONVERSATION_EXPRS = (SaidEarlier, Repeated, ReplyAfter, ComesBefore)
+
 Expr = (
     Contains
     | Regex
@@ -190,6 +230,10 @@ Expr = (
     | And
     | Or
     | Not
+    | SaidEarlier
+    | Repeated
+    | ReplyAfter
+    | ComesBefore
 )
 
 
@@ -210,6 +254,15 @@ class Given:
     channel: str | None = None
     locale: str | None = None
     time: str | None = None
+    turns: tuple[GivenTurn, ...] = ()  # the conversation before the example reply
+    at: str | None = None  # when the example reply is sent (HH:MM[:SS])
+
+
+@dataclass(frozen=True, slots=True)
+class GivenTurn:
+    role: str  # customer | agent
+    text: str
+    at: str | None = None  # HH:MM[:SS]
 
 
 @dataclass(frozen=True, slots=True)

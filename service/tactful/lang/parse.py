@@ -35,6 +35,8 @@ _TOKEN_NAMES = {
     "TIME": "a time like 09:30",
     "CMP": "a comparison (>=, <=, ==, >, <)",
     "DIRECTION": "`before` or `after`",
+    "DURATION": "a duration like 30s, 2m or 1h",
+    "CLOCK": "a clock time like 10:00:30",
     "AT": "`@`",
     "EQUAL": "`=`",
     "SEGMENT": "`clause` or `sentence`",
@@ -201,6 +203,42 @@ class _Builder(Transformer[Token, Any]):
     def not_(self, meta: Any, c: list[Any]) -> ast.Not:
         return ast.Not(self._meta(meta), c[0])
 
+    # -- conversation conditions
+    @v_args(meta=True)
+    def customer_said(self, meta: Any, c: list[Any]) -> ast.SaidEarlier:
+        return ast.SaidEarlier(self._meta(meta), "customer", c[0], int(c[1]), c[2])
+
+    @v_args(meta=True)
+    def agent_said(self, meta: Any, c: list[Any]) -> ast.SaidEarlier:
+        return ast.SaidEarlier(self._meta(meta), "agent", c[0], int(c[1]))
+
+    @v_args(meta=True)
+    def repeated(self, meta: Any, c: list[Any]) -> ast.Repeated:
+        return ast.Repeated(self._meta(meta), c[0], int(c[1]))
+
+    @v_args(meta=True)
+    def comes_before(self, meta: Any, c: list[Any]) -> ast.ComesBefore:
+        return ast.ComesBefore(self._meta(meta), c[0], c[1])
+
+    @v_args(meta=True)
+    def reply_after(self, meta: Any, c: list[Token]) -> ast.ReplyAfter:
+        raw = str(c[0])
+        digits = raw.rstrip("smhin")
+        unit = {"s": 1, "m": 60, "min": 60, "h": 3600}[raw[len(digits) :]]
+        return ast.ReplyAfter(self._meta(meta), float(int(digits) * unit))
+
+    def t_customer(self, c: list[Token]) -> ast.GivenTurn:
+        return ast.GivenTurn("customer", str(c[0]), None if c[1] is None else str(c[1]))
+
+    def t_agent(self, c: list[Token]) -> ast.GivenTurn:
+        return ast.GivenTurn("agent", str(c[0]), None if c[1] is None else str(c[1]))
+
+    def g_turns(self, c: list[Any]) -> tuple[str, Any]:
+        return ("turns", tuple(t for t in c if t is not None))
+
+    def g_at(self, c: list[Token]) -> tuple[str, str]:
+        return ("at", str(c[0]))
+
     # -- fixes and examples
     def _fix(self, meta: Any, kind: str, value: str = "") -> ast.Fix:
         return ast.Fix(self._meta(meta), kind, value)
@@ -248,7 +286,7 @@ class _Builder(Transformer[Token, Any]):
     def g_time(self, c: list[Token]) -> tuple[str, str]:
         return ("time", str(c[0]))
 
-    def given(self, c: list[tuple[str, str]]) -> ast.Given:
+    def given(self, c: list[tuple[str, Any]]) -> ast.Given:
         return ast.Given(**dict(c))
 
     @v_args(meta=True)

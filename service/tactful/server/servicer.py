@@ -15,7 +15,7 @@ import grpc.aio
 from tactful.compile.ruleset import Library, Ruleset
 from tactful.engine import check
 from tactful.engine.explain import explain
-from tactful.model import CHANNELS, LOCALES, TURNS, Context, Edit, Result, Violation
+from tactful.model import CHANNELS, LOCALES, ROLES, TURNS, Context, Edit, Result, Turn, Violation
 from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import Decision
 from tactful.server.reload import RulesHolder
@@ -41,15 +41,44 @@ def context_from_proto(ctx: pb.Context, max_bytes: int) -> Context:
     if ctx.locale and ctx.locale not in LOCALES:
         raise InvalidArgument(f"context.locale {ctx.locale!r} is not one of: {', '.join(LOCALES)} (or empty)")
     _check_size("context.customer_message", ctx.customer_message, max_bytes)
-    when = None
+    conversation = _conversation_from_proto(ctx, max_bytes) if ctx.conversation else ()
+    when = at = None
     if ctx.HasField("sent_at"):
+        at = ctx.sent_at.seconds + ctx.sent_at.nanos / 1e9
         try:
             zone = ZoneInfo(ctx.time_zone or "UTC")
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidArgument(f"context.time_zone {ctx.time_zone!r} is not an IANA time zone name such as 'Asia/Shanghai'") from None
         local = ctx.sent_at.ToDatetime(tzinfo=zone)
         when = (local.hour, local.minute)
-    return Context(turn=turn, customer=ctx.customer_message, channel=ctx.channel or None, locale=ctx.locale or None, time=when)
+    return Context(
+        turn=turn,
+        customer=ctx.customer_message,
+        channel=ctx.channel or None,
+        locale=ctx.locale or None,
+        time=when,
+        conversation=conversation,
+        at=at,
+    )
+
+
+MAX_CONVERSATION_TURNS = 1000
+
+
+def _conversation_from_proto(ctx: pb.Context, max_bytes: int) -> tuple[Turn, ...]:
+    if len(ctx.conversation) > MAX_CONVERSATION_TURNS:
+        raise InvalidArgument(
+            f"context.conversation has {len(ctx.conversation)} turns, over the limit of {MAX_CONVERSATION_TURNS}; "
+            "send the latest turns only"
+        )
+    turns = []
+    for i, t in enumerate(ctx.conversation):
+        if not 0 < t.role <= len(ROLES):
+            raise InvalidArgument(f"context.conversation[{i}].role must be ROLE_CUSTOMER or ROLE_AGENT")
+        _check_size(f"context.conversation[{i}].text", t.text, max_bytes)
+        at = t.sent_at.seconds + t.sent_at.nanos / 1e9 if t.HasField("sent_at") else None
+        turns.append(Turn(ROLES[t.role - 1], t.text, at))
+    return tuple(turns)
 
 
 def _check_size(field: str, text: str, max_bytes: int) -> None:
@@ -134,6 +163,8 @@ class Translator:
                 rationale=self.rationale(rs, v.rule),
                 pack=v.pack,
             )
+            if v.turn_index is not None:
+                pv.turn_index = v.turn_index
             _span(pv.span, v.start, v.end, v.utf16_start, v.utf16_end)
             for sg in v.suggestions:
                 ps = pv.suggestions.add(description=sg.description)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from tactful.compile.ruleset import CompiledRule, Library, Ruleset
 from tactful.engine import apply_edits, check, choose_edits
 from tactful.lang import ast
-from tactful.model import Context
+from tactful.model import Context, Turn
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,12 +23,29 @@ class ExampleOutcome:
     reason: str = ""
 
 
+def _clock(value: str | None) -> float | None:
+    """HH:MM[:SS] as seconds since midnight: examples put the whole conversation on one day's clock."""
+    if value is None:
+        return None
+    parts = [int(p) for p in value.split(":")]
+    return float(parts[0] * 3600 + parts[1] * 60 + (parts[2] if len(parts) > 2 else 0))
+
+
 def context_of(given: ast.Given) -> Context:
     time = None
     if given.time:
         hh, mm = given.time.split(":")
         time = (int(hh), int(mm))
-    return Context(turn=given.turn, customer=given.customer, channel=given.channel, locale=given.locale, time=time)
+    conversation = tuple(Turn(t.role, t.text, _clock(t.at)) for t in given.turns)
+    return Context(
+        turn=given.turn,
+        customer=given.customer,
+        channel=given.channel,
+        locale=given.locale,
+        time=time,
+        conversation=conversation,
+        at=_clock(given.at),
+    )
 
 
 def _run_one(rs: Ruleset, rule: CompiledRule, ex: ast.Example) -> ExampleOutcome:

@@ -23,6 +23,12 @@ class Severity(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SEVERITY_INFO: _ClassVar[Severity]
     SEVERITY_WARNING: _ClassVar[Severity]
     SEVERITY_ERROR: _ClassVar[Severity]
+
+class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ROLE_UNSPECIFIED: _ClassVar[Role]
+    ROLE_CUSTOMER: _ClassVar[Role]
+    ROLE_AGENT: _ClassVar[Role]
 TURN_UNSPECIFIED: Turn
 TURN_FIRST: Turn
 TURN_MIDDLE: Turn
@@ -31,9 +37,12 @@ SEVERITY_UNSPECIFIED: Severity
 SEVERITY_INFO: Severity
 SEVERITY_WARNING: Severity
 SEVERITY_ERROR: Severity
+ROLE_UNSPECIFIED: Role
+ROLE_CUSTOMER: Role
+ROLE_AGENT: Role
 
 class Context(_message.Message):
-    __slots__ = ("turn", "customer_message", "channel", "locale", "sent_at", "attributes", "time_zone")
+    __slots__ = ("turn", "customer_message", "channel", "locale", "sent_at", "attributes", "time_zone", "conversation")
     class AttributesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +57,7 @@ class Context(_message.Message):
     SENT_AT_FIELD_NUMBER: _ClassVar[int]
     ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     turn: Turn
     customer_message: str
     channel: str
@@ -55,7 +65,18 @@ class Context(_message.Message):
     sent_at: _timestamp_pb2.Timestamp
     attributes: _containers.ScalarMap[str, str]
     time_zone: str
-    def __init__(self, turn: _Optional[_Union[Turn, str]] = ..., customer_message: _Optional[str] = ..., channel: _Optional[str] = ..., locale: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+    conversation: _containers.RepeatedCompositeFieldContainer[ConversationTurn]
+    def __init__(self, turn: _Optional[_Union[Turn, str]] = ..., customer_message: _Optional[str] = ..., channel: _Optional[str] = ..., locale: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., attributes: _Optional[_Mapping[str, str]] = ..., time_zone: _Optional[str] = ..., conversation: _Optional[_Iterable[_Union[ConversationTurn, _Mapping]]] = ...) -> None: ...
+
+class ConversationTurn(_message.Message):
+    __slots__ = ("role", "text", "sent_at")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    SENT_AT_FIELD_NUMBER: _ClassVar[int]
+    role: Role
+    text: str
+    sent_at: _timestamp_pb2.Timestamp
+    def __init__(self, role: _Optional[_Union[Role, str]] = ..., text: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CheckRequest(_message.Message):
     __slots__ = ("text", "ruleset", "context", "request_id", "sequence", "explain")
@@ -102,7 +123,7 @@ class Suggestion(_message.Message):
     def __init__(self, description: _Optional[str] = ..., edits: _Optional[_Iterable[_Union[Edit, _Mapping]]] = ...) -> None: ...
 
 class Violation(_message.Message):
-    __slots__ = ("rule_id", "category", "severity", "message", "span", "matched_text", "suggestions", "id", "rationale", "pack")
+    __slots__ = ("rule_id", "category", "severity", "message", "span", "matched_text", "suggestions", "id", "rationale", "pack", "turn_index")
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
     CATEGORY_FIELD_NUMBER: _ClassVar[int]
     SEVERITY_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +134,7 @@ class Violation(_message.Message):
     ID_FIELD_NUMBER: _ClassVar[int]
     RATIONALE_FIELD_NUMBER: _ClassVar[int]
     PACK_FIELD_NUMBER: _ClassVar[int]
+    TURN_INDEX_FIELD_NUMBER: _ClassVar[int]
     rule_id: str
     category: str
     severity: Severity
@@ -123,7 +145,8 @@ class Violation(_message.Message):
     id: str
     rationale: str
     pack: str
-    def __init__(self, rule_id: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., matched_text: _Optional[str] = ..., suggestions: _Optional[_Iterable[_Union[Suggestion, _Mapping]]] = ..., id: _Optional[str] = ..., rationale: _Optional[str] = ..., pack: _Optional[str] = ...) -> None: ...
+    turn_index: int
+    def __init__(self, rule_id: _Optional[str] = ..., category: _Optional[str] = ..., severity: _Optional[_Union[Severity, str]] = ..., message: _Optional[str] = ..., span: _Optional[_Union[Span, _Mapping]] = ..., matched_text: _Optional[str] = ..., suggestions: _Optional[_Iterable[_Union[Suggestion, _Mapping]]] = ..., id: _Optional[str] = ..., rationale: _Optional[str] = ..., pack: _Optional[str] = ..., turn_index: _Optional[int] = ...) -> None: ...
 
 class CheckResponse(_message.Message):
     __slots__ = ("violations", "rewritten_text", "compliant", "ruleset", "ruleset_version", "request_id", "sequence", "applied_edits", "explanation")
