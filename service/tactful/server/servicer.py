@@ -214,7 +214,9 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
         return response
 
-    async def _check_pooled(self, req: pb.CheckRequest, library: Library, rpc: str, skipped: int = 0) -> pb.CheckResponse:
+    async def _check_pooled(
+        self, req: pb.CheckRequest, library: Library, rpc: str, context: grpc.aio.ServicerContext, skipped: int = 0
+    ) -> pb.CheckResponse:
         """`_check_one` in a pool process: validated here (bad input never costs a pool round trip), checked there."""
         assert self.pool is not None
         started = time.perf_counter()
@@ -227,9 +229,11 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         for attempt in range(2):
             key = library_key(library)
             sources = self.rules.sources.get(key)
-            answer = ("stale",) if sources is None else await self.pool.run(
-                ("check", key, str(sources), request_bytes, request_id, self.pool.budget_s)
-            )  # fmt: skip
+            job = ("check", key, str(sources), request_bytes, request_id, self.pool.budget_s)
+            try:
+                answer = ("stale",) if sources is None else await asyncio.wait_for(self.pool.run(job), context.time_remaining())
+            except TimeoutError:
+                raise GaveUp("the deadline passed before the reply was checked; allow more time or send less text") from None
             if answer[0] != "stale" or attempt:
                 break
             library = self._library()  # a reload replaced the rules meanwhile: once more, on the new ones
@@ -256,7 +260,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         library = self._library()
         _give_up_if_gone(context)
         if request.ByteSize() > self.offload_bytes:
-            return await self._check_pooled(request, library, "Check")
+            return await self._check_pooled(request, library, "Check", context)
         return self._check_one(request, library, "Check")
 
     async def BatchCheck(  # noqa: N802 - method names come from the proto
@@ -273,7 +277,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
             _give_up_if_gone(context)
             try:
                 if req.ByteSize() > self.offload_bytes:
-                    out.responses.append(await self._check_pooled(req, library, "BatchCheck"))
+                    out.responses.append(await self._check_pooled(req, library, "BatchCheck", context))
                 else:
                     out.responses.append(self._check_one(req, library, "BatchCheck"))
             except (InvalidArgument, OverBudget, NotReady, KeyError) as err:  # KeyError: UnknownRuleset
@@ -291,7 +295,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
                 draft, skipped = item
                 _give_up_if_gone(context)
                 if draft.ByteSize() > self.offload_bytes:
-                    response = await self._check_pooled(draft, self._library(), "CheckStream", skipped)
+                    response = await self._check_pooled(draft, self._library(), "CheckStream", context, skipped)
                 else:
                     response = self._check_one(draft, self._library(), "CheckStream", skipped)
                 yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
