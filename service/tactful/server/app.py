@@ -122,6 +122,35 @@ def bind(server: grpc.aio.Server, config: ServeConfig) -> int:
     return port
 
 
+def _serialize(response: Any) -> bytes:
+    return response if type(response) is bytes else response.SerializeToString()  # type: ignore[no-any-return]
+
+
+_KINDS = {
+    (False, False): grpc.unary_unary_rpc_method_handler,
+    (False, True): grpc.unary_stream_rpc_method_handler,
+    (True, False): grpc.stream_unary_rpc_method_handler,
+    (True, True): grpc.stream_stream_rpc_method_handler,
+}
+
+
+def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, server: grpc.aio.Server) -> None:
+    """What the generated add_CheckerServiceServicer_to_server does, except that a handler may answer with an
+    already serialized response (bytes): the check pool's answers are passed through without being parsed
+    and serialized again on the event loop. Built from the service descriptor, so it follows the proto."""
+    service = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"]
+    handlers = {
+        m.name: _KINDS[(m.client_streaming, m.server_streaming)](
+            getattr(servicer, m.name),
+            request_deserializer=getattr(checker_pb2, m.input_type.name).FromString,
+            response_serializer=_serialize,
+        )
+        for m in service.methods
+    }
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
+    server.add_registered_method_handlers(service.full_name, handlers)
+
+
 class Service:
     """One serving process: gRPC server, health, reflection, the rules holder and its watcher, metrics."""
 
@@ -202,7 +231,7 @@ class Service:
         guard = Guard(self.telemetry.rpc, self.inflight)
         if self.config.access is not None:  # inside the guard, so refusals get their status and metrics
             servicer = Gate(AccessPolicy.load(self.config.access), self.rules).servicer(servicer)
-        checker_pb2_grpc.add_CheckerServiceServicer_to_server(guard.servicer(servicer), server)
+        add_checker_service(guard.servicer(servicer), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
