@@ -241,7 +241,8 @@ class LongRequests:
                     stub.Check(request, timeout=120)
                     self.latencies_ms.append((time.monotonic() - t0) * 1000)
                 except grpc.RpcError as err:
-                    self.errors[err.code().name] = self.errors.get(err.code().name, 0) + 1
+                    what = f"{err.code().name}: {err.details()}"
+                    self.errors[what] = self.errors.get(what, 0) + 1
 
     def __enter__(self) -> LongRequests:
         for _ in range(self.n):
@@ -369,7 +370,7 @@ def main() -> int:
                     stream = asyncio.run(stream_load(server.port, args.streams, args.rate, args.seconds))
                 worst[server.name] = {}
                 for c in big_levels:
-                    alone = results.get(server.name, {}).get(("compliant", c)) or load(server.port, REPLIES["compliant"], c)
+                    alone = load(server.port, REPLIES["compliant"], c)  # again, right before: the machine's load drifts
                     with LongRequests(server.port, args.big) as long_requests:
                         crowded = load(server.port, REPLIES["compliant"], c)
                     worst[server.name][c] = (alone, crowded, long_requests)
