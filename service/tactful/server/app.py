@@ -185,7 +185,7 @@ class Service:
         self._loop_thread.start()
         try:
             self.port = self._on_loop(self._listen())
-            library = self.rules.load_initial()
+            self.rules.load_initial()
         except BaseException:
             if self._server is not None:
                 self._on_loop(self._server.stop(None))
@@ -193,8 +193,6 @@ class Service:
             self.rules.discard_sources()
             self.telemetry.drain()
             raise
-        if self.pool is not None and self.config.pool_warm:
-            self._warm_pool(library)
         self.rules.watch(self.config.reload_interval)
         if self.config.metrics_port and self.registry is not None:
             self._metrics_http = serve_http(self.config.metrics_port, self.config.host, self.registry)
@@ -255,10 +253,11 @@ class Service:
             await self._health.set(name, status)
 
     def _warm_pool(self, library: Library) -> None:
-        """Start every pool process and compile the rules in it, in the background (health is SERVING meanwhile:
-        a long reply that arrives first just waits for its pool process to be ready)."""
+        """Have every pool process compile `library` now, in the background, rather than on the next long reply
+        (health is SERVING meanwhile: a long reply that comes first waits for its pool process to be ready)."""
         pool, key = self.pool, library_key(library)
-        assert pool is not None and self._loop is not None
+        if pool is None or not self.config.pool_warm or self._loop is None or key not in self.rules.sources:
+            return
         job = ("warm", key, str(self.rules.sources[key]), b"", "", pool.budget_s)
         for _ in range(pool.processes):
             asyncio.run_coroutine_threadsafe(pool.run(job), self._loop)
@@ -277,6 +276,7 @@ class Service:
         self._loop = self._loop_thread = None
 
     def _swapped(self, library: Library) -> None:
+        self._warm_pool(library)
         self.metrics.reloads.labels("success").inc()
         self.metrics.served({name: rs.version for name, rs in library.rulesets.items()})
 

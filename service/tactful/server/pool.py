@@ -177,6 +177,10 @@ class CheckPool:
         )
         process = self._live[proc.pid] = _Process(proc)
         self._log.info("pool process started", pid=proc.pid)
+        if self._closing:  # close() ran while this one started: it would not have been closed
+            self._live.pop(proc.pid, None)
+            await process.close(0)
+            raise ConnectionResetError("the pool is closing")
         return process
 
     async def close(self, timeout: float = 5.0) -> None:
