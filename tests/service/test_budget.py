@@ -155,7 +155,7 @@ def _pending_input(pid: int) -> int:
 def test_sigterm_drains_a_pooled_call_and_leaves_no_pool_process(serve_process, shipped_copy, poll):
     workers = 2  # the supervisor's workers each have a pool process
     server = serve_process("--port", "0", "--workers", str(workers), "--rules", str(shipped_copy), "--grace", "60")
-    port = server.wait_serving(workers=workers)
+    port = server.wait_serving(workers=workers, timeout=180.0)
     pools = poll(lambda: (p := _pools_under(server.proc.pid)) and len(p) == workers and p, 60.0, "a pool process per worker")
     poll(lambda: len(server.events("pool process compiled the rules")) == workers, 120.0, "the pool processes to compile the rules")
     for pid in pools:
@@ -180,7 +180,7 @@ def test_sigterm_drains_a_pooled_call_and_leaves_no_pool_process(serve_process, 
 
 def test_no_pool_process_outlives_a_killed_server(serve_process, shipped_copy, poll):
     server = serve_process("--port", "0", "--workers", "1", "--rules", str(shipped_copy))
-    server.wait_serving()
+    server.wait_serving(timeout=180.0)
     pools = poll(lambda: _pools_under(server.proc.pid), 60.0, "the pool process")
     server.proc.kill()
     server.wait(timeout=30)
