@@ -169,7 +169,7 @@ class ServeProcess:
     def events(self, event: str) -> list[dict[str, Any]]:
         return [e for e in list(self.lines) if e.get("event") == event]
 
-    def wait_serving(self, workers: int = 1, timeout: float = 30.0) -> int:
+    def wait_serving(self, workers: int = 1, timeout: float = 120.0) -> int:
         """Wait until `workers` processes log "serving"; returns the port."""
 
         def ready() -> int | None:

@@ -64,7 +64,8 @@ def test_served_version_is_exported_as_a_metric(start_server, rules_copy, poll):
     assert running.metric("tactful_ruleset_info", ruleset="zh", version=old) == 1
     (rules_copy / "zh" / "probe.tact").write_text(RULE.format(word="不耐烦"), encoding="utf-8")
     new = poll(lambda: (v := _check(running).ruleset_version) != old and v, what="the reload")
-    assert running.metric("tactful_ruleset_info", ruleset="zh", version=new) == 1
+    # The new library is served a moment before the swap callback updates the metric (another thread).
+    poll(lambda: running.metric("tactful_ruleset_info", ruleset="zh", version=new) == 1, what="the metric to name the new version")
     assert running.metric("tactful_ruleset_info", ruleset="zh", version=old) == 0
 
 
