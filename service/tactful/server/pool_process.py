@@ -101,8 +101,8 @@ class Checker:
             return ("warm",)
         req = pb.CheckRequest.FromString(request_bytes)
         try:
+            _armed[0] = True  # before the timer starts, so even a tiny budget cannot expire unnoticed
             signal.setitimer(signal.ITIMER_PROF, budget_s)
-            _armed[0] = True
             text = req.text
             ctx = context_from_proto(req.context, _NO_LIMIT) if req.HasField("context") else Context()
             rs = library.select(req.ruleset or None, ctx.locale, text)
@@ -141,6 +141,8 @@ def main() -> None:
     while (job := _read(jobs)) is not None:
         try:
             answer = checker.run(job, say)
+        except _OverBudget:  # the timer's signal handled just as the check finished, outside run()'s own handler
+            answer = ("over",)
         except Exception as err:  # a fault of ours: the serving process answers INTERNAL; never the text in the log
             log.error("check failed in the pool process", error=type(err).__name__, exc_info=err)
             answer = ("error", type(err).__name__)
