@@ -84,6 +84,16 @@ def test_check_stream_drafts_over_the_threshold_go_through_the_pool(start_server
     assert len(running.service.pool.pids) == 1  # the 4x draft (over 64 bytes) started the pool process
 
 
+def test_a_pooled_answer_is_the_inline_answer_explanation_included(start_server, shipped_copy):
+    pooled, inline = start_server(shipped_copy, offload_bytes=64), start_server(shipped_copy, pool_processes=0)
+    ctx = pb.Context(turn=pb.TURN_MIDDLE, channel="chat", customer_message="什么时候到?")
+    request = pb.CheckRequest(text=SHORT * 3 + "我们不能保证", context=ctx, explain=True, request_id="same", sequence=7)
+    answer = _stub(pooled).Check(request, timeout=120)
+    assert answer == _stub(inline).Check(request, timeout=30)
+    assert answer.explanation.ByteSize() and answer.violations
+    assert len(pooled.service.pool.pids) == 1 and inline.service.pool is None
+
+
 def test_a_reload_reaches_the_pool_and_a_killed_pool_process_is_replaced(start_server, rules_copy, poll):
     running = start_server(rules_copy, reload_interval=0.05)
     stub = _stub(running)

@@ -258,7 +258,7 @@ class Service:
         pool, key = self.pool, library_key(library)
         if pool is None or not self.config.pool_warm or self._loop is None or key not in self.rules.sources:
             return
-        job = ("warm", key, str(self.rules.sources[key]), b"", "", pool.budget_s)
+        job = ("warm", key, str(self.rules.sources[key]), str(self.rules.path), b"", "", pool.budget_s)
         for _ in range(pool.processes):
             asyncio.run_coroutine_threadsafe(pool.run(job), self._loop)
 

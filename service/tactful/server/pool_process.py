@@ -27,8 +27,10 @@ from typing import Any, BinaryIO
 from tactful.compile.compiler import compile_path
 from tactful.compile.ruleset import Library
 from tactful.engine import check
+from tactful.engine.explain import explain
 from tactful.lang.diagnostics import CompileError
 from tactful.model import Context
+from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import configure, get_logger
 from tactful.server.pool import HEADER, frame
 from tactful.server.reload import LibraryKey, library_key
@@ -64,6 +66,17 @@ def _on_cpu_budget(_signum: int, _frame: object) -> None:
         raise _OverBudget
 
 
+def _relocate(message: Any, copy: str, origin: str) -> None:
+    """Point every `location` in `message` (and its sub-messages) at the rules path the server was given,
+    not at the private copy this process compiled: answers must not depend on where they were checked."""
+    for field, value in message.ListFields():
+        if field.name == "location" and isinstance(value, str) and value.startswith(copy):
+            setattr(message, field.name, origin + value[len(copy) :])
+        elif field.message_type is not None:
+            for sub in value if field.label == field.LABEL_REPEATED else (value,):
+                _relocate(sub, copy, origin)
+
+
 class Checker:
     """The state of one pool process: its compiled libraries and the response translator."""
 
@@ -92,7 +105,7 @@ class Checker:
 
     def run(self, job: tuple[Any, ...], say: Any) -> tuple[Any, ...]:
         """Answer one job; `say` sends ("started",) once the rules are ready and the budgeted check begins."""
-        kind, key, sources, request_bytes, request_id, budget_s = job
+        kind, key, sources, origin, request_bytes, request_id, budget_s = job
         library = self.library(key, sources)
         if library is None:
             return ("stale",)
@@ -106,8 +119,14 @@ class Checker:
             text = req.text
             ctx = context_from_proto(req.context, _NO_LIMIT) if req.HasField("context") else Context()
             rs = library.select(req.ruleset or None, ctx.locale, text)
-            result = check(rs, text, ctx)
-            data = self.translate.response(result, rs, req, request_id).SerializeToString()
+            # As CheckerServicer._check_one does it, explanation included.
+            explanation = explain(rs, text, ctx) if req.explain else None
+            result = check(rs, text, ctx) if explanation is None else explanation.result
+            response = self.translate.response(result, rs, req, request_id)
+            if explanation is not None:
+                fill_explanation(response.explanation, explanation)
+                _relocate(response.explanation, sources, origin)
+            data = response.SerializeToString()
             _armed[0] = False
             signal.setitimer(signal.ITIMER_PROF, 0)
         except _OverBudget:

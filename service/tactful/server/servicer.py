@@ -253,7 +253,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         for attempt in range(2):
             key = library_key(library)
             sources = self.rules.sources.get(key)
-            job = ("check", key, str(sources), request_bytes, request_id, self.pool.budget_s)
+            job = ("check", key, str(sources), str(self.rules.path), request_bytes, request_id, self.pool.budget_s)
             try:
                 answer = ("stale",) if sources is None else await asyncio.wait_for(self.pool.run(job), context.time_remaining())
             except TimeoutError:
