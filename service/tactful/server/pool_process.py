@@ -73,7 +73,7 @@ def _relocate(message: Any, copy: str, origin: str) -> None:
         if field.name == "location" and isinstance(value, str) and value.startswith(copy):
             setattr(message, field.name, origin + value[len(copy) :])
         elif field.message_type is not None:
-            for sub in value if field.label == field.LABEL_REPEATED else (value,):
+            for sub in value if field.is_repeated else (value,):
                 _relocate(sub, copy, origin)
 
 
