@@ -1,7 +1,7 @@
 """Benchmark the gRPC service against a bare echo server built the same way, in the same run.
 
     python bench/service.py [--seconds 5] [--workers N] [--concurrency 1,16,64] [--replies violating,compliant]
-                            [--streams 100] [--rate 30]
+                            [--streams 100] [--rate 30] [--big 3] [--big-concurrency 16,64]
 
 Each server is driven with two replies in turn: the done-when reply (two violations and a
 rewrite) and a compliant one (most real traffic). Both servers use
@@ -11,6 +11,11 @@ guard, no logs: it parses the CheckRequest and answers a CheckResponse echoing t
 h2load (Debian: apt-get install -y nghttp2-client) with pre-framed gRPC requests; without it a
 Python load generator is used, with a warning, since it burns a core of its own and skews both.
 Then 100 concurrent CheckStream streams each send drafts at 30/s (one per keystroke).
+Last, the worst case: while three 64 KiB adversarial requests (one repeated violating sentence,
+~2,800 violations) are kept in flight, h2load drives compliant replies again, against the echo
+server, the service, and the service with its check pool off (--pool-processes 0, every check
+inline on the event loop: the behaviour before the pool), and the other requests' p50/p99 are
+printed next to their figures without the long requests.
 Loopback only. The figures are printed, not asserted: this is a benchmark, not a test.
 """
 
@@ -45,6 +50,8 @@ TEXT = "是的,但是我们绝对保证明天到货"
 # what most traffic looks like (the shipped packs flag about 4 % of real JD.com agent replies).
 REPLIES = {"violating": TEXT, "compliant": "好的,我这边帮您查询一下订单,请稍等。感谢您的耐心等待!"}
 METHOD = "/tactful.v1.CheckerService/Check"
+_UNIT = TEXT + "。"
+ADVERSARIAL = _UNIT * (64 * 1024 // len(_UNIT.encode()))  # 64 KiB, ~2,800 violations: the most one request can ask for
 
 
 def free_port() -> int:
@@ -117,14 +124,19 @@ def wait_ready(port: int, timeout: float = 60.0) -> None:
                 time.sleep(0.1)
 
 
-def start_service(workers: int, log: Path) -> Server:
+def start_service(workers: int, log: Path, *extra: str, name: str = "service") -> Server:
     port = free_port()
     cmd = [sys.executable, "-m", "tactful", "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
-    cmd += ["--reload-interval", "0", "--log-format", "json"]
+    cmd += ["--reload-interval", "0", "--log-format", "json", *extra]
     # Decision logs stay on (one JSON line per request, as in production), written to a file.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     wait_ready(port)
-    return Server("service", port, [proc])
+    if "--pool-processes" not in extra:
+        # The pool processes compile the rules in the background after start: measure once they are done.
+        deadline = time.monotonic() + 120
+        while log.read_bytes().count(b'"pool process compiled the rules"') < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+    return Server(name, port, [proc])
 
 
 def start_echo(workers: int) -> Server:
@@ -204,6 +216,45 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1)))]
 
 
+# --- the worst case: long adversarial requests in flight ------------------------------------------
+
+
+class LongRequests:
+    """Keeps `n` 64 KiB adversarial Check calls in flight (each on its own connection) until the block ends."""
+
+    def __init__(self, port: int, n: int) -> None:
+        self.port = port
+        self.n = n
+        self.latencies_ms: list[float] = []
+        self.errors: dict[str, int] = {}
+        self._stop = False
+        self._pool = ThreadPoolExecutor(n)
+
+    def _run(self) -> None:
+        options = [("grpc.use_local_subchannel_pool", 1), ("grpc.max_receive_message_length", -1)]
+        request = pb.CheckRequest(text=ADVERSARIAL, request_id="long")
+        with grpc.insecure_channel(f"{HOST}:{self.port}", options=options) as channel:
+            stub = pb_grpc.CheckerServiceStub(channel)
+            while not self._stop:
+                t0 = time.monotonic()
+                try:
+                    stub.Check(request, timeout=120)
+                    self.latencies_ms.append((time.monotonic() - t0) * 1000)
+                except grpc.RpcError as err:
+                    what = f"{err.code().name}: {err.details()}"
+                    self.errors[what] = self.errors.get(what, 0) + 1
+
+    def __enter__(self) -> LongRequests:
+        for _ in range(self.n):
+            self._pool.submit(self._run)
+        time.sleep(1.0)  # let them reach the server before the measurement starts
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop = True
+        self._pool.shutdown(wait=True)
+
+
 # --- CheckStream ---------------------------------------------------------------------------------
 
 
@@ -255,6 +306,19 @@ async def stream_load(port: int, streams: int, rate: float, seconds: float, chan
 # --- main ----------------------------------------------------------------------------------------
 
 
+def print_worst(worst: dict[str, dict[int, tuple[Load, Load, LongRequests]]], big: int) -> None:
+    print(f"\nWorst case: {big} x 64 KiB adversarial Check calls kept in flight while h2load sends compliant replies "
+          "('inline' = the service with --pool-processes 0, every check on the event loop)")  # fmt: skip
+    print(f"{'server':>8} {'in flight':>9} | {'alone req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'with long req/s':>15} {'p50 ms':>7}"
+          f" {'p99 ms':>8} | {'p99 ratio':>9} | long calls done, p50 s, errors")  # fmt: skip
+    for name, by_level in worst.items():
+        for c, (alone, crowded, lr) in by_level.items():
+            lat = sorted(lr.latencies_ms)
+            print(f"{name:>8} {c:>9} | {alone.rps:>11.0f} {alone.p50_ms:>7.2f} {alone.p99_ms:>7.2f} | {crowded.rps:>15.0f}"
+                  f" {crowded.p50_ms:>7.2f} {crowded.p99_ms:>8.2f} | {crowded.p99_ms / alone.p99_ms:>9.2f} |"
+                  f" {len(lat)}, {percentile(lat, 50) / 1000:.2f}, {lr.errors or 0} (+{crowded.errors} short)")  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=int, default=5, help="duration of each load step, whole seconds (default 5)")
@@ -263,6 +327,8 @@ def main() -> int:
     ap.add_argument("--streams", type=int, default=100, help="concurrent CheckStream calls (default 100)")
     ap.add_argument("--rate", type=float, default=30.0, help="drafts per second per stream (default 30)")
     ap.add_argument("--replies", default=",".join(REPLIES), help=f"which replies to send, of {', '.join(REPLIES)} (default both)")
+    ap.add_argument("--big", type=int, default=3, help="64 KiB adversarial requests kept in flight in the worst-case step; 0 skips it")
+    ap.add_argument("--big-concurrency", default="16,64", help="ordinary requests in flight during the worst-case step (default 16,64)")
     ap.add_argument("--echo-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.echo_worker:
@@ -282,24 +348,32 @@ def main() -> int:
         ap.error(f"--replies: unknown {', '.join(unknown)}; choose from {', '.join(REPLIES)}")
     print(f"# {os.cpu_count()} CPUs, {args.workers} worker process(es) per server, {args.seconds:g}s per step, "
           f"load: {'h2load' if use_h2load else 'python'}, grpcio {grpc.__version__}")  # fmt: skip
+
+    def load(port: int, text: str, c: int) -> Load:
+        return h2load(port, text, c, args.seconds, workdir) if use_h2load else python_load(port, text, c, args.seconds)
+
+    big_levels = [int(x) for x in args.big_concurrency.split(",")] if args.big else []
     with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
         workdir = Path(tmp)
         results: dict[str, dict[tuple[str, int], Load]] = {}
+        worst: dict[str, dict[int, tuple[Load, Load, LongRequests]]] = {}
         for start in (
             lambda: start_echo(args.workers),
             lambda: start_service(args.workers, workdir / "service.log"),
+            lambda: start_service(args.workers, workdir / "inline.log", "--pool-processes", "0", name="inline"),
         ):
             server = start()
             try:
-                results[server.name] = {
-                    (reply, c): h2load(server.port, REPLIES[reply], c, args.seconds, workdir)
-                    if use_h2load
-                    else python_load(server.port, REPLIES[reply], c, args.seconds)
-                    for reply in replies
-                    for c in levels
-                }
+                if server.name != "inline":
+                    results[server.name] = {(reply, c): load(server.port, REPLIES[reply], c) for reply in replies for c in levels}
                 if server.name == "service":
                     stream = asyncio.run(stream_load(server.port, args.streams, args.rate, args.seconds))
+                worst[server.name] = {}
+                for c in big_levels:
+                    alone = load(server.port, REPLIES["compliant"], c)  # again, right before: the machine's load drifts
+                    with LongRequests(server.port, args.big) as long_requests:
+                        crowded = load(server.port, REPLIES["compliant"], c)
+                    worst[server.name][c] = (alone, crowded, long_requests)
             finally:
                 server.stop()
     print(f"\n{'reply':>9} {'in flight':>9} | {'echo req/s':>10} {'p50 ms':>7} {'p99 ms':>7} |"
@@ -313,6 +387,8 @@ def main() -> int:
     print(f"\nCheckStream: {stream['streams']:.0f} streams, min {stream['drafts_per_s_per_stream_min']:.1f} drafts/s per stream "
           f"({stream['drafts_per_s_total']:.0f}/s in all), {stream['answered_fraction']:.1%} of drafts answered (the rest superseded), "
           f"draft->answer p50 {stream['p50_ms']:.2f} ms, p99 {stream['p99_ms']:.2f} ms")  # fmt: skip
+    if big_levels:
+        print_worst(worst, args.big)
     return 0
 
 

@@ -100,7 +100,8 @@ def start_server() -> Iterator[Callable[..., Running]]:
     started: list[Running] = []
 
     def start(rules: Path, **overrides: Any) -> Running:
-        settings: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "grace": 2.0, "reload_interval": 0, **overrides}
+        # pool_warm off: most tests send short replies only, and a warm pool process costs seconds of CPU to compile.
+        settings: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "grace": 2.0, "reload_interval": 0, "pool_warm": False, **overrides}
         config = ServeConfig(rules=rules, **settings)
         service = Service(config)
         service.start()
@@ -117,7 +118,7 @@ def start_server() -> Iterator[Callable[..., Running]]:
 @pytest.fixture(scope="session")
 def shared_server(shipped_copy: Path) -> Iterator[Running]:
     """One server on the shipped packs for the read-only RPC tests (one compile for all of them)."""
-    service = Service(ServeConfig(rules=shipped_copy, host="127.0.0.1", port=0, grace=1.0, reload_interval=0))
+    service = Service(ServeConfig(rules=shipped_copy, host="127.0.0.1", port=0, grace=1.0, reload_interval=0, pool_warm=False))
     service.start()
     running = Running(service)
     yield running
@@ -168,7 +169,7 @@ class ServeProcess:
     def events(self, event: str) -> list[dict[str, Any]]:
         return [e for e in list(self.lines) if e.get("event") == event]
 
-    def wait_serving(self, workers: int = 1, timeout: float = 30.0) -> int:
+    def wait_serving(self, workers: int = 1, timeout: float = 120.0) -> int:
         """Wait until `workers` processes log "serving"; returns the port."""
 
         def ready() -> int | None:

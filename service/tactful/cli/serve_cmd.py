@@ -49,6 +49,13 @@ def _count(value: str) -> int:
     return n
 
 
+def _positive_float(value: str) -> float:
+    x = float(value)
+    if not x > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return x
+
+
 def _seconds(value: str) -> float:
     s = float(value)
     if s < 0:
@@ -153,6 +160,27 @@ def register(sub: Any) -> None:
         "(default: no access control) [TACTFUL_ACCESS]",
     )
     a(
+        "--offload-bytes",
+        type=_count,
+        default=_env("OFFLOAD_BYTES", 2048),
+        help="requests larger than this many bytes are checked in the check pool processes, off the event loop "
+        "(default 2048) [TACTFUL_OFFLOAD_BYTES]",
+    )
+    a(
+        "--pool-processes",
+        type=_count,
+        default=_env("POOL_PROCESSES", 1),
+        help="check pool processes per server process; 0 checks every request inline, without a budget (default 1) "
+        "[TACTFUL_POOL_PROCESSES]",
+    )
+    a(
+        "--check-budget-ms",
+        type=_positive_float,
+        default=_env("CHECK_BUDGET_MS", 1000.0),
+        help="CPU milliseconds one pooled check may take; past it the call gets RESOURCE_EXHAUSTED (default 1000) "
+        "[TACTFUL_CHECK_BUDGET_MS]",
+    )
+    a(
         "--reload-interval",
         type=_seconds,
         default=_env("RELOAD_INTERVAL", 1.0),
@@ -207,6 +235,9 @@ def config_from(args: argparse.Namespace) -> Any:
         max_streams_per_connection=args.max_streams_per_connection,
         max_restarts=args.max_restarts,
         access=_existing(args.access, "--access"),
+        offload_bytes=args.offload_bytes,
+        pool_processes=args.pool_processes,
+        check_budget_ms=args.check_budget_ms,
     )
 
 

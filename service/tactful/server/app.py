@@ -1,10 +1,12 @@
 """`tactful serve`: the gRPC server with health, reflection, metrics, hot reload, TLS and graceful stop.
 
-One process serves on one asyncio event loop (grpc.aio), and checks run inline on it: the engine
-is CPU-bound Python, so a thread pool would only add thread hand-offs and GIL contention to every
-call (measured: the aio server answers about twice as many checks per second as grpc's thread-pool
-server on the same core). To use every core, `--workers N` starts N such processes bound to the
-same port with SO_REUSEPORT, and the kernel spreads connections across them.
+One process serves on one asyncio event loop (grpc.aio), and checks of short replies run inline on
+it: the engine is CPU-bound Python, so a thread pool would only add thread hand-offs and GIL
+contention to every call (measured: the aio server answers about twice as many checks per second
+as grpc's thread-pool server on the same core). Requests over `offload_bytes` go to a pool of
+check processes under a CPU budget (pool.py), so no single long reply stalls the loop. To use
+every core, `--workers N` starts N such processes bound to the same port with SO_REUSEPORT, and
+the kernel spreads connections across them.
 
 `Service` keeps a synchronous face (start/stop) for the CLI and the tests: its event loop runs on
 a thread of its own, and compiling the rules happens off that loop, so health checks are answered
@@ -34,7 +36,8 @@ from tactful.server.access import AccessPolicy, Gate
 from tactful.server.guard import Guard, InFlight
 from tactful.server.logging import DecisionLog, get_logger
 from tactful.server.metrics import Metrics, multiprocess_dir, serve_http
-from tactful.server.reload import LoadFailed, RulesHolder
+from tactful.server.pool import CheckPool
+from tactful.server.reload import LoadFailed, RulesHolder, library_key
 from tactful.server.servicer import CheckerServicer
 from tactful.server.telemetry import Telemetry
 from tactful.v1 import checker_pb2, checker_pb2_grpc
@@ -68,6 +71,10 @@ class ServeConfig:
     max_restarts: int = 5  # worker deaths within a minute before the supervisor gives up (crash loop)
     max_streams_per_connection: int = 100  # HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: one client cannot take every call slot
     access: Path | None = None  # per-ruleset bearer-token / client-certificate access file (tactful.server.access)
+    offload_bytes: int = 2048  # requests larger than this are checked in the pool processes
+    pool_processes: int = 1  # per serving process; 0 checks everything inline (no budget)
+    check_budget_ms: float = 1000.0  # CPU time one pooled check may take before RESOURCE_EXHAUSTED
+    pool_warm: bool = True  # start the pool processes and compile the rules in them at start, not on the first long reply
     reuse_port: bool = False  # only the supervisor's workers share a port; alone, a taken port must fail loudly
     extra_options: tuple[tuple[str, Any], ...] = field(default=())
 
@@ -115,6 +122,35 @@ def bind(server: grpc.aio.Server, config: ServeConfig) -> int:
     return port
 
 
+def _serialize(response: Any) -> bytes:
+    return response if type(response) is bytes else response.SerializeToString()  # type: ignore[no-any-return]
+
+
+_KINDS = {
+    (False, False): grpc.unary_unary_rpc_method_handler,
+    (False, True): grpc.unary_stream_rpc_method_handler,
+    (True, False): grpc.stream_unary_rpc_method_handler,
+    (True, True): grpc.stream_stream_rpc_method_handler,
+}
+
+
+def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, server: grpc.aio.Server) -> None:
+    """What the generated add_CheckerServiceServicer_to_server does, except that a handler may answer with an
+    already serialized response (bytes): the check pool's answers are passed through without being parsed
+    and serialized again on the event loop. Built from the service descriptor, so it follows the proto."""
+    service = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"]
+    handlers = {
+        m.name: _KINDS[(m.client_streaming, m.server_streaming)](
+            getattr(servicer, m.name),
+            request_deserializer=getattr(checker_pb2, m.input_type.name).FromString,
+            response_serializer=_serialize,
+        )
+        for m in service.methods
+    }
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
+    server.add_registered_method_handlers(service.full_name, handlers)
+
+
 class Service:
     """One serving process: gRPC server, health, reflection, the rules holder and its watcher, metrics."""
 
@@ -124,7 +160,9 @@ class Service:
         self.registry = None if multiprocess else (registry or CollectorRegistry())
         self.metrics = Metrics(self.registry)
         self.telemetry = Telemetry(DecisionLog(config.log_text), self.metrics)
-        self.rules = RulesHolder(config.rules, config.default_ruleset, on_swap=self._swapped, on_failure=self._failed)
+        pooled = config.pool_processes > 0
+        self.rules = RulesHolder(config.rules, config.default_ruleset, on_swap=self._swapped, on_failure=self._failed, keep_sources=pooled)
+        self.pool = CheckPool(config.pool_processes, config.check_budget_ms / 1000) if pooled else None
         self.inflight = InFlight()
         self.port = 0
         self.metrics_port = 0
@@ -152,6 +190,7 @@ class Service:
             if self._server is not None:
                 self._on_loop(self._server.stop(None))
             self._close_loop()
+            self.rules.discard_sources()
             self.telemetry.drain()
             raise
         self.rules.watch(self.config.reload_interval)
@@ -172,7 +211,10 @@ class Service:
         self._log.info("shutting down", grace_s=grace)
         self.rules.stop()
         self._on_loop(self._drain(grace))
+        if self.pool is not None:
+            self._on_loop(self.pool.close())  # after the drain: calls in flight got their answers
         self._close_loop()
+        self.rules.discard_sources()
         if self._metrics_http is not None:
             self._metrics_http.shutdown()
         self.telemetry.drain()
@@ -181,11 +223,13 @@ class Service:
     async def _listen(self) -> int:
         server = self._server = build_server(self.config)
         self._health = health.aio.HealthServicer()
-        servicer = CheckerServicer(self.rules, self.telemetry.decided, self.config.max_text_bytes, self.config.max_batch)
+        servicer = CheckerServicer(
+            self.rules, self.telemetry.decided, self.config.max_text_bytes, self.config.max_batch, self.pool, self.config.offload_bytes
+        )
         guard = Guard(self.telemetry.rpc, self.inflight)
         if self.config.access is not None:  # inside the guard, so refusals get their status and metrics
             servicer = Gate(AccessPolicy.load(self.config.access), self.rules).servicer(servicer)
-        checker_pb2_grpc.add_CheckerServiceServicer_to_server(guard.servicer(servicer), server)
+        add_checker_service(guard.servicer(servicer), server)
         health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
         reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
@@ -208,6 +252,16 @@ class Service:
         for name in ("", SERVICE_NAME):
             await self._health.set(name, status)
 
+    def _warm_pool(self, library: Library) -> None:
+        """Have every pool process compile `library` now, in the background, rather than on the next long reply
+        (health is SERVING meanwhile: a long reply that comes first waits for its pool process to be ready)."""
+        pool, key = self.pool, library_key(library)
+        if pool is None or not self.config.pool_warm or self._loop is None or key not in self.rules.sources:
+            return
+        job = ("warm", key, str(self.rules.sources[key]), str(self.rules.path), b"", "", pool.budget_s)
+        for _ in range(pool.processes):
+            asyncio.run_coroutine_threadsafe(pool.run(job), self._loop)
+
     def _on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
         assert self._loop is not None
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
@@ -222,6 +276,7 @@ class Service:
         self._loop = self._loop_thread = None
 
     def _swapped(self, library: Library) -> None:
+        self._warm_pool(library)
         self.metrics.reloads.labels("success").inc()
         self.metrics.served({name: rs.version for name, rs in library.rulesets.items()})
 

@@ -136,7 +136,10 @@ class _Call:
         code = grpc.StatusCode.OK
         try:
             if isinstance(exc, (asyncio.CancelledError, GeneratorExit)):
-                code = grpc.StatusCode.CANCELLED  # the client went away
+                # grpc cancels a handler that is awaiting (a pooled check) when its deadline passes: count that
+                # as the deadline it is, not as a client that went away.
+                remaining = self._context.time_remaining()
+                code = grpc.StatusCode.DEADLINE_EXCEEDED if remaining is not None and remaining <= 0 else grpc.StatusCode.CANCELLED
             elif isinstance(exc, Exception) and not isinstance(exc, grpc.aio.AbortError):
                 code, message = status_of(exc)
                 if code is grpc.StatusCode.INTERNAL:

@@ -9,6 +9,8 @@ library finishes on it. Any failure keeps the last good library and is logged wi
 from __future__ import annotations
 
 import dataclasses
+import shutil
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,13 @@ from tactful.server.logging import get_logger
 from tactful.tester import run_examples
 
 Fingerprint = tuple[tuple[str, int, int, int], ...]
+LibraryKey = tuple[str | None, tuple[tuple[str, str], ...]]
+_KEPT_SOURCES = 3  # the served library's copy, plus the ones requests still in flight may name
+
+
+def library_key(library: Library) -> LibraryKey:
+    """What decides a library's answers: the default ruleset and every ruleset's content hash."""
+    return library.default_name, tuple(sorted((name, rs.version) for name, rs in library.rulesets.items()))
 
 
 class LoadFailed(Exception):
@@ -92,6 +101,7 @@ class RulesHolder:
         default_ruleset: str | None = None,
         on_swap: Callable[[Library], None] | None = None,
         on_failure: Callable[[LoadFailed], None] | None = None,
+        keep_sources: bool = False,
     ) -> None:
         self.path = path
         self.default_ruleset = default_ruleset
@@ -104,22 +114,35 @@ class RulesHolder:
         self._lock = threading.Lock()  # one compile at a time (watcher vs. SIGHUP vs. a test)
         self._thread: threading.Thread | None = None
         self._log = get_logger("tactful.reload")
+        # With keep_sources, each loaded library also gets a private copy of the files it was
+        # compiled from, so another process can compile exactly the same rules later, even after
+        # the files under `path` were edited or broken (check pool processes do this).
+        self.sources: dict[LibraryKey, Path] = {}
+        self._sources_dir = Path(tempfile.mkdtemp(prefix="tactful-rules-")) if keep_sources else None
+        self._copies = 0
 
     def load_initial(self) -> Library:
         """The first load: failures propagate, since there is no last good library to fall back on."""
         with self._lock:
             self._attempted = fingerprint(self.path)
-            library = load(self.path, self.default_ruleset)
-            self._swap(library, initial=True)
+            copy = self._copy_sources()
+            try:
+                library = load(self.path, self.default_ruleset)
+            except BaseException:
+                self._drop(copy)
+                raise
+            self._swap(library, initial=True, copy=copy)
             return library
 
     def reload(self) -> bool:
         """Try to load the rules again; True if a new library is now served."""
         with self._lock:
             self._attempted = fingerprint(self.path)
+            copy = self._copy_sources()
             try:
                 library = load(self.path, self.default_ruleset)
             except LoadFailed as err:
+                self._drop(copy)
                 for problem in err.problems:
                     self._log.error("rule problem", **problem)
                 self._log.error("reload failed; still serving the last good rules", reason=str(err), **self._versions())
@@ -127,10 +150,11 @@ class RulesHolder:
                 return False
             except Exception:
                 # A compiler fault must not kill the watcher thread: keep serving, surface it loudly.
+                self._drop(copy)
                 self._log.exception("reload failed with an internal error; still serving the last good rules")
                 self._on_failure(LoadFailed("internal error", []))
                 return False
-            self._swap(library, initial=False)
+            self._swap(library, initial=False, copy=copy)
             return True
 
     def request_reload(self) -> None:
@@ -155,7 +179,38 @@ class RulesHolder:
             if forced or fingerprint(self.path) != self._attempted:
                 self.reload()
 
-    def _swap(self, library: Library, initial: bool) -> None:
+    def discard_sources(self) -> None:
+        """Remove the copies kept for keep_sources (on shutdown, once no request can name them)."""
+        if self._sources_dir is not None:
+            shutil.rmtree(self._sources_dir, ignore_errors=True)
+        self.sources = {}
+
+    def _copy_sources(self) -> Path | None:
+        """Copy the rules before compiling them: the copy then holds what was compiled, or newer files that the
+        next poll compiles anyway (a process compiling the copy checks that it got the version it was asked for)."""
+        if self._sources_dir is None:
+            return None
+        self._copies += 1
+        dest = self._sources_dir / str(self._copies)
+        if self.path.is_file():
+            dest.mkdir()
+            shutil.copy2(self.path, dest / self.path.name)
+            return dest / self.path.name
+        shutil.copytree(self.path, dest / self.path.name, ignore=shutil.ignore_patterns(".*"))
+        return dest / self.path.name
+
+    def _drop(self, copy: Path | None) -> None:
+        if copy is not None:
+            shutil.rmtree(copy.parent, ignore_errors=True)
+
+    def _swap(self, library: Library, initial: bool, copy: Path | None = None) -> None:
+        if copy is not None:
+            # Registered before the library is served, so whoever reads the new library finds its copy.
+            key = library_key(library)
+            self._drop(self.sources.pop(key, None))  # the same rules again (e.g. SIGHUP): keep only the newest copy
+            self.sources[key] = copy
+            while len(self.sources) > _KEPT_SOURCES:
+                self._drop(self.sources.pop(next(iter(self.sources))))
         self.library = library
         self._log.info("rules loaded" if initial else "rules reloaded", path=str(self.path), **self._versions())
         self._on_swap(library)

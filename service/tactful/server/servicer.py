@@ -15,11 +15,12 @@ import grpc.aio
 from tactful.compile.ruleset import Library, Ruleset
 from tactful.engine import check
 from tactful.engine.explain import explain
-from tactful.model import CHANNELS, LOCALES, ROLES, TURNS, Context, Edit, Result, Turn, Violation
+from tactful.model import CHANNELS, LOCALES, ROLES, TURNS, Context, Edit, Result, Severity, Turn, Violation
 from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import Decision
-from tactful.server.reload import RulesHolder
-from tactful.server.status import GaveUp, InvalidArgument, NotReady, TooLarge, status_of
+from tactful.server.pool import CheckPool
+from tactful.server.reload import RulesHolder, library_key
+from tactful.server.status import GaveUp, InvalidArgument, NotReady, OverBudget, TooLarge, status_of
 from tactful.text import to_utf16
 from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
@@ -189,6 +190,26 @@ def _edit(pe: pb.Edit, e: Edit, u16: dict[int, int] | None) -> None:
         _span(pe.span, e.start, e.end, u16[e.start], u16[e.end])
 
 
+_RESULT_FIELD = bytes([1 << 3 | 2])  # CheckStreamResponse.result: field 1, length-delimited
+
+
+def stream_response_bytes(result: bytes, skipped: int) -> bytes:
+    """A serialized CheckStreamResponse around an already serialized CheckResponse (protobuf messages concatenate).
+
+    >>> inner = pb.CheckResponse(ruleset="zh", sequence=300).SerializeToString()
+    >>> pb.CheckStreamResponse.FromString(stream_response_bytes(inner, 2)) == pb.CheckStreamResponse(
+    ...     result=pb.CheckResponse(ruleset="zh", sequence=300), skipped_drafts=2)
+    True
+    """
+    size = len(result)
+    length = bytearray()
+    while size > 0x7F:
+        length.append(size & 0x7F | 0x80)
+        size >>= 7
+    length.append(size)
+    return _RESULT_FIELD + bytes(length) + result + pb.CheckStreamResponse(skipped_drafts=skipped).SerializeToString()
+
+
 def _give_up_if_gone(context: grpc.aio.ServicerContext) -> None:
     """Stop before doing work nobody waits for any more."""
     remaining = context.time_remaining()
@@ -200,19 +221,28 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
     """The four RPCs, run on the server's event loop. `on_decision` receives every checked reply
     (decision log + violation metrics).
 
-    A check is short CPU-bound work, so it runs inline: handing it to a thread would cost more
-    than the check and make threads fight over the GIL. BatchCheck yields to the loop between
-    items, so a large batch does not hold up other calls.
+    A short reply is checked inline: handing it to a thread or process would cost more than the
+    check. A request over `offload_bytes` goes to the check `pool` (when there is one), so a long
+    reply never holds up the other calls on the loop (see pool.py). BatchCheck and CheckStream
+    apply the same rule to each item, and BatchCheck yields to the loop between items.
     """
 
     def __init__(
-        self, rules: RulesHolder, on_decision: Callable[[Decision], None], max_text_bytes: int = 64 * 1024, max_batch: int = 256
+        self,
+        rules: RulesHolder,
+        on_decision: Callable[[Decision], None],
+        max_text_bytes: int = 64 * 1024,
+        max_batch: int = 256,
+        pool: CheckPool | None = None,
+        offload_bytes: int = 2048,
     ) -> None:
         self.rules = rules
         self.on_decision = on_decision
         self.max_text_bytes = max_text_bytes
         self.max_batch = max_batch
         self.translate = Translator()
+        self.pool = pool
+        self.offload_bytes = offload_bytes if pool is not None else 1 << 62
 
     def _library(self) -> Library:
         library = self.rules.library  # one read: the whole request uses this library even if a reload swaps it
@@ -235,11 +265,56 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
         return response
 
+    async def _check_pooled(
+        self, req: pb.CheckRequest, library: Library, rpc: str, context: grpc.aio.ServicerContext, skipped: int = 0
+    ) -> bytes:
+        """`_check_one` in a pool process: validated here (bad input never costs a pool round trip), checked there.
+
+        Returns the serialized CheckResponse as the pool process built it: parsing and re-serializing
+        a maximal answer (1.4 MB, ~2,800 violations) would hold the event loop for 10-20 ms.
+        """
+        assert self.pool is not None
+        started = time.perf_counter()
+        text = req.text
+        _check_size("text", text, self.max_text_bytes)
+        ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
+        library.select(req.ruleset or None, ctx.locale, text)  # an unknown ruleset is NOT_FOUND before any work
+        request_id = req.request_id or uuid.uuid4().hex[:16]
+        request_bytes = req.SerializeToString()
+        for attempt in range(2):
+            key = library_key(library)
+            sources = self.rules.sources.get(key)
+            job = ("check", key, str(sources), str(self.rules.path), request_bytes, request_id, self.pool.budget_s)
+            try:
+                answer = ("stale",) if sources is None else await asyncio.wait_for(self.pool.run(job), context.time_remaining())
+            except TimeoutError:
+                raise GaveUp("the deadline passed before the reply was checked; allow more time or send less text") from None
+            if answer[0] != "stale" or attempt:
+                break
+            library = self._library()  # a reload replaced the rules meanwhile: once more, on the new ones
+        if answer[0] == "over":
+            raise OverBudget(
+                f"checking this reply took more than the server's budget of {self.pool.budget_s * 1000:.0f} ms of CPU time; "
+                "send a shorter reply or split it into parts"
+            )
+        if answer[0] == "stale":
+            raise NotReady("the rules were being reloaded while this reply was checked; retry in a moment")
+        if answer[0] != "ok":
+            raise RuntimeError(f"check pool process failed ({answer[1]})")
+        _, data, kinds, order, ruleset, version, rewritten = answer
+        # The decision log and metrics need each violation's rule and category only.
+        shapes = [Violation(rule, category, Severity(severity), "", 0, 0, 0, 0, "") for rule, category, severity in kinds]
+        result = Result(text, tuple(shapes[i] for i in order), rewritten, ruleset, version)
+        self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
+        return bytes(data)
+
     async def Check(  # noqa: N802 - method names come from the proto
         self, request: pb.CheckRequest, context: grpc.aio.ServicerContext
-    ) -> pb.CheckResponse:
+    ) -> pb.CheckResponse | bytes:  # bytes: already serialized (see app.add_checker_service)
         library = self._library()
         _give_up_if_gone(context)
+        if request.ByteSize() > self.offload_bytes:
+            return await self._check_pooled(request, library, "Check", context)
         return self._check_one(request, library, "Check")
 
     async def BatchCheck(  # noqa: N802 - method names come from the proto
@@ -255,8 +330,12 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
                 await asyncio.sleep(0)
             _give_up_if_gone(context)
             try:
-                out.responses.append(self._check_one(req, library, "BatchCheck"))
-            except (InvalidArgument, KeyError) as err:  # KeyError: UnknownRuleset
+                if req.ByteSize() > self.offload_bytes:
+                    data = await self._check_pooled(req, library, "BatchCheck", context)
+                    out.responses.add().MergeFromString(data)
+                else:
+                    out.responses.append(self._check_one(req, library, "BatchCheck"))
+            except (InvalidArgument, OverBudget, NotReady, KeyError) as err:  # KeyError: UnknownRuleset
                 code, message = status_of(err)
                 out.errors.append(pb.BatchCheckError(index=i, code=code.value[0], message=f"requests[{i}]: {message}"))
                 out.responses.append(pb.CheckResponse(request_id=req.request_id, sequence=req.sequence))
@@ -264,14 +343,18 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
 
     async def CheckStream(  # noqa: N802 - method names come from the proto
         self, request_iterator: AsyncIterator[pb.CheckStreamRequest], context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.CheckStreamResponse]:
+    ) -> AsyncIterator[pb.CheckStreamResponse | bytes]:
         mailbox = LatestDraft(request_iterator)
         try:
             while (item := await mailbox.take()) is not None:
                 draft, skipped = item
                 _give_up_if_gone(context)
-                response = self._check_one(draft, self._library(), "CheckStream", skipped)
-                yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
+                if draft.ByteSize() > self.offload_bytes:
+                    data = await self._check_pooled(draft, self._library(), "CheckStream", context, skipped)
+                    yield stream_response_bytes(data, skipped)
+                else:
+                    response = self._check_one(draft, self._library(), "CheckStream", skipped)
+                    yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
             if mailbox.error is not None:
                 raise mailbox.error
         finally:

@@ -23,6 +23,10 @@ class GaveUp(RequestError):
     """The caller's deadline passed (or it cancelled) before the work was done; the work stops here."""
 
 
+class OverBudget(RequestError):
+    """Checking the reply took more than the per-request budget (--check-budget-ms); the work was stopped."""
+
+
 class NotReady(RequestError):
     """No ruleset is loaded yet (the first compile has not finished)."""
 
@@ -43,6 +47,7 @@ _TABLE: tuple[tuple[type[BaseException], grpc.StatusCode], ...] = (
     (InvalidArgument, grpc.StatusCode.INVALID_ARGUMENT),
     (UnknownRuleset, grpc.StatusCode.NOT_FOUND),
     (TooLarge, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (OverBudget, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (GaveUp, grpc.StatusCode.DEADLINE_EXCEEDED),
     (NotReady, grpc.StatusCode.UNAVAILABLE),
     (ShuttingDown, grpc.StatusCode.UNAVAILABLE),
