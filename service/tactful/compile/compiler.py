@@ -106,6 +106,20 @@ def _normalize_options(order: list[Pack], diags: list[Diagnostic]) -> NormalizeO
 def _read_list_file(decl: ast.ListDecl, base: Path, diags: list[Diagnostic]) -> tuple[tuple[str, ...], str]:
     assert decl.file is not None
     path = base / decl.file
+    # A pack is a unit that is copied, reviewed and hot-reloaded as one directory: a term list
+    # reached through `..`, an absolute path or a symlink pointing outside would read arbitrary
+    # files of the server (and their lines would surface in messages).
+    if not path.resolve().is_relative_to(base.resolve()):
+        diags.append(
+            Diagnostic(
+                "E228",
+                f"term list {decl.file!r} lies outside the pack directory",
+                decl.span,
+                hint="put the list file inside the pack's directory and name it by a relative path (no `..`, no absolute path, "
+                "no symlink leading out)",
+            )
+        )
+        return (), ""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
