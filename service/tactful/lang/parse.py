@@ -441,7 +441,7 @@ class _Builder(Transformer[Token, Any]):
 def _syntax_diagnostic(path: str, text: str, err: UnexpectedInput) -> Diagnostic:
     line, col = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
     if isinstance(err, UnexpectedEOF) or line <= 0:
-        lines = text.splitlines() or [""]
+        lines = text.rstrip("\n").split("\n")  # as Lark counts lines (see diagnostics.render)
         line, col = len(lines), len(lines[-1]) + 1
         return Diagnostic("E102", "unexpected end of file", SourceSpan(path, line, col), hint="a `{` is missing its closing `}`")
     span = SourceSpan(path, line, col)
