@@ -8,7 +8,10 @@ reach past the parser into names, rules, patterns and examples.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,20 @@ def test_mutated_pack_directory_compiles_or_points_inside_its_files(
         for diag in err.diagnostics:
             if diag.code != "E002":  # not UTF-8: reported at 1:1 of a file that cannot be read as text
                 assert_inside(diag, str(base / "p.tact"), text)
+
+
+@fuzz(6)
+@given(mutated_source())
+def test_cli_on_a_mutated_file_exits_cleanly(tmp_path_factory: pytest.TempPathFactory, source: tuple[str, str]) -> None:
+    name, text = source
+    rule_file = tmp_path_factory.mktemp("cli") / name
+    rule_file.write_text(text, encoding="utf-8", errors="surrogatepass")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tactful", "test", str(rule_file)],
+        capture_output=True, text=True, encoding="utf-8", errors="replace", env=env, timeout=120, check=False,
+    )
+    assert proc.returncode in (0, 1, 2), proc
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if proc.returncode == 2:
+        assert f"{rule_file}:" in proc.stderr, proc.stderr  # the error names the file and the place
