@@ -72,6 +72,7 @@ def make_context(raw: dict[str, Any], lang: str | None = None) -> Context:
     customer = raw.get("customer") or ""
     if not isinstance(customer, str):
         raise RecordError("context.customer must be a string")
+    check_size(customer, sys.maxsize, "context.customer")
     try:
         conversation = parse_turns(raw["conversation"], "context.conversation") if raw.get("conversation") is not None else ()
         at = parse_timestamp(raw.get("sent_at"), "context.sent_at")
@@ -98,8 +99,14 @@ def read_conversation(path: str) -> list[Any]:
     return data
 
 
-def check_size(text: str, limit: int) -> None:
-    size = len(text.encode("utf-8"))
+def check_size(text: str, limit: int, field: str = "text") -> None:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as err:
+        # A lone surrogate: a JSON escape such as "\ud800", or argv bytes that are not UTF-8.
+        raise RecordError(
+            f"{field} holds a lone surrogate (U+{ord(text[err.start]):04X}) at character {err.start}: not valid Unicode; send UTF-8 text"
+        ) from None
     if size > limit:
         raise RecordError(f"text is {size} bytes, over the {limit}-byte limit (raise it with --max-bytes)")
 

@@ -106,7 +106,15 @@ def chain(packs: dict[str, Pack], name: str) -> tuple[list[Pack], list[Diagnosti
             return
         for parent, span in pack.decl.extends if pack.decl else ():
             if parent in stack or parent == pack.name:
-                diags.append(Diagnostic("E209", f"pack {pack.name!r} extends itself through {' -> '.join((*stack, parent))}", span))
+                cycle = " -> ".join((*(stack[stack.index(parent) :] if parent in stack else ()), pack.name, parent))
+                diags.append(
+                    Diagnostic(
+                        "E209",
+                        f"pack {pack.name!r} extends itself: {cycle}",
+                        span,
+                        hint="packs extend each other in a cycle; remove one `extends` of the cycle",
+                    )
+                )
                 continue
             if parent not in packs:
                 diags.append(

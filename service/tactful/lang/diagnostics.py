@@ -65,7 +65,9 @@ def render(diag: Diagnostic, source: str | None = None) -> str:
                 source = Path(diag.span.path).read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 source = None
-        src_lines = source.splitlines() if source is not None else []
+        # Lines as the parser counts them: only \n ends one (splitlines() also splits at \x0c,
+        # \x1c, \x85, U+2028..., which would show a line other than the one the position is on).
+        src_lines = [ln.removesuffix("\r") for ln in source.split("\n")] if source is not None else []
         if 0 < diag.span.line <= len(src_lines):
             text = src_lines[diag.span.line - 1].replace("\t", " ")
             col = max(diag.span.column - 1, 0)

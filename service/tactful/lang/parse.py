@@ -17,6 +17,11 @@ from tactful.lang.grammar import parser
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
+# Lark's LALR parser is iterative, but the transformer, the compiler and the engine walk the tree
+# recursively: 10,000 nested `not`s or parentheses would end in a RecursionError. No human rule
+# comes close to this depth (the shipped packs stay under 15 levels), so deeper trees are refused.
+MAX_DEPTH = 100
+
 # Friendly names for the tokens Lark reports as "expected".
 _TOKEN_NAMES = {
     "STRING": 'a "string"',
@@ -436,7 +441,7 @@ class _Builder(Transformer[Token, Any]):
 def _syntax_diagnostic(path: str, text: str, err: UnexpectedInput) -> Diagnostic:
     line, col = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
     if isinstance(err, UnexpectedEOF) or line <= 0:
-        lines = text.splitlines() or [""]
+        lines = text.rstrip("\n").split("\n")  # as Lark counts lines (see diagnostics.render)
         line, col = len(lines), len(lines[-1]) + 1
         return Diagnostic("E102", "unexpected end of file", SourceSpan(path, line, col), hint="a `{` is missing its closing `}`")
     span = SourceSpan(path, line, col)
@@ -487,5 +492,26 @@ def parse(text: str, path: str = "<string>") -> tuple[ast.SourceFile | None, lis
         tree: Tree[Token] = parser().parse(text)
     except UnexpectedInput as err:
         return None, [_syntax_diagnostic(path, text, err)]
+    too_deep = _depth_diagnostic(path, tree)
+    if too_deep is not None:
+        return None, [too_deep]
     items = _Builder(path).transform(tree)
     return ast.SourceFile(path, text, tuple(items)), []
+
+
+def _depth_diagnostic(path: str, tree: Tree[Token]) -> Diagnostic | None:
+    """E105 at the first node deeper than MAX_DEPTH, found without recursion."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            line, col = getattr(meta, "line", 1), getattr(meta, "column", 1)
+            return Diagnostic(
+                "E105",
+                f"condition nested too deeply (more than {MAX_DEPTH} levels)",
+                SourceSpan(path, line, col),
+                hint="simplify the condition: `not not X` is X, and redundant parentheses can go",
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None

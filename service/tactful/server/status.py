@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from google.protobuf.message import DecodeError
 
 from tactful.compile.ruleset import UnknownRuleset
 
@@ -67,6 +68,10 @@ def status_of(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     >>> status_of(ZeroDivisionError("x"))[0].name
     'INTERNAL'
     """
+    if isinstance(exc, DecodeError):
+        # A streamed message that does not parse (e.g. a string field holding bytes that are not
+        # UTF-8) surfaces while the stream is read: the caller's mistake, not a fault of ours.
+        return grpc.StatusCode.INVALID_ARGUMENT, f"request is not a valid tactful.v1 message ({exc}); string fields must be UTF-8"
     for kind, code in _TABLE:
         if isinstance(exc, kind):
             if isinstance(exc, UnknownRuleset):

@@ -120,6 +120,10 @@ def _table(opts: NormalizeOptions) -> dict[int, str]:
     table: dict[int, str] = {}
     for code in codes:
         if 0xD800 <= code <= 0xDFFF:
+            # A lone surrogate (a Python str can hold one, e.g. from JSON "\ud800") cannot be
+            # encoded to UTF-8, which the Aho-Corasick and RE2 matchers do: U+FFFD stands in for
+            # it one for one, so offsets into the original text stay exact.
+            table[code] = "\ufffd"
             continue
         ch = chr(code)
         out = unicodedata.normalize("NFKC", ch) if opts.nfkc else ch
