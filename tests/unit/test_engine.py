@@ -195,3 +195,16 @@ def test_choose_edits_matches_the_quadratic_definition_on_random_edits() -> None
             if not any(_conflict(e, a) for a in expected) and e not in expected:
                 expected.append(e)
         assert choose_edits(violations) == expected
+
+
+def test_appended_commitment_goes_before_the_sign_off() -> None:
+    """An append fix lands before a trailing 谢谢/祝…/"Thanks!", not after the goodbye."""
+    rs = compile_text(
+        'rule w { category stalling message "m" when "耐心等待" append "我会在[时间]前告诉您。"\n'
+        '  example bad "请耐心等待" -> "请耐心等待。我会在[时间]前告诉您。" example good "好的" }'
+    )
+    signed = check(rs, "已转交,请您耐心等待,谢谢！祝您生活愉快！").rewritten
+    assert signed == "已转交,请您耐心等待,我会在[时间]前告诉您。谢谢！祝您生活愉快！"
+    assert check(rs, "请您耐心等待").rewritten == "请您耐心等待。我会在[时间]前告诉您。"
+    # a reply that is all sign-off keeps the append at its end
+    assert check(rs, "谢谢您耐心等待").rewritten == "谢谢您耐心等待。我会在[时间]前告诉您。"

@@ -107,6 +107,35 @@ def _append_separator(text: str, value: str) -> str:
     return "。" if cjk else ". "
 
 
+# A reply's sign-off (谢谢, 祝您生活愉快, "Thanks!"): appended text goes before it, not after the goodbye.
+_CLOSING = re.compile(
+    r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝|祝|再见|再見|辛苦|期待|欢迎再次|歡迎再次"
+    r"|thank|have a (?:nice|good|great)|regards|take care|bye)",
+    re.I,
+)
+_CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.\s+")
+_TAIL = 160  # characters of the reply's end searched for a sign-off
+
+
+def _append_point(text: str, value: str) -> tuple[int, str, str]:
+    """Where appended text goes, and what goes before and after it: before a trailing run of
+    sign-off clauses when the reply has one, else at the end (after closing the sentence)."""
+    end = len(text.rstrip())
+    base = max(0, end - _TAIL)
+    starts = [base] + [m.end() for m in _CLAUSE_END.finditer(text, base, end)]
+    pos = None
+    for start in reversed(starts):
+        if start >= end:
+            continue
+        if not _CLOSING.match(text, start):
+            break
+        pos = start
+    if pos is None or pos <= base:
+        return end, _append_separator(text, value), ""
+    cjk = bool(_CJK.search(value))
+    return pos, "", "" if cjk else " "
+
+
 def _match_case(original: str, replacement: str) -> str:
     """A capitalised match keeps a capitalised replacement ("Wanna" -> "Would you like to")."""
     if original[:1].isupper() and replacement[:1].islower():
@@ -125,7 +154,7 @@ class _Renderer:
         self._locale = context.locale
         self._traditional: bool | None = None
         self._astral: list[int] | None = None  # computed for the first violation: most replies have none
-        self._appends: dict[str, tuple[int, str]] = {}
+        self._appends: dict[str, tuple[int, str, str]] = {}
 
     def utf16(self, start: int, end: int) -> tuple[int, int]:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
@@ -164,12 +193,12 @@ class _Renderer:
             out.append(self.text[lo:hi])
         return "".join(out)
 
-    def append_point(self, value: str) -> tuple[int, str]:
-        """Where appended text goes and what separates it; once per value, not once per violation
+    def append_point(self, value: str) -> tuple[int, str, str]:
+        """Where appended text goes and what surrounds it; once per value, not once per violation
         (a long reply with many matches of an appending rule would otherwise rescan it each time)."""
         found = self._appends.get(value)
         if found is None:
-            found = self._appends[value] = (len(self.text.rstrip()), _append_separator(self.text, value))
+            found = self._appends[value] = _append_point(self.text, value)
         return found
 
     def script(self, s: str) -> str:
@@ -184,8 +213,8 @@ class _Renderer:
             value = self.script(fix.value)
             if fix.kind == "prepend":
                 return Suggestion(words["prepend"].format(r=value), (Edit(0, 0, value),))
-            end, sep = self.append_point(value)
-            return Suggestion(words["append"].format(r=value), (Edit(end, end, sep + value),))
+            at, before, after = self.append_point(value)
+            return Suggestion(words["append"].format(r=value), (Edit(at, at, before + value + after),))
         if m is None:
             return None
         if fix.kind == "delete":
