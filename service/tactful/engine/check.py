@@ -113,7 +113,7 @@ _CLOSING = re.compile(
     r"|thank|have a (?:nice|good|great)|regards|take care|bye)",
     re.I,
 )
-_CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.\s+")
+_CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.(?!\d)\s*")
 _TAIL = 160  # characters of the reply's end searched for a sign-off
 
 
