@@ -24,7 +24,7 @@ def test_typing_a_reply_highlights_the_violation_at_its_span(page: Any, tmp_path
     assert but is not None and but.inner_text() == ",但是"
     # The highlight sits on the typed characters: the backdrop's text is the reply's text.
     assert page.inner_text("#reply-backdrop").strip() == page.input_value("#reply")
-    assert page.inner_text("#rewrite") == "是的,同时我们会尽力明天到货"
+    assert page.inner_text("#rewrite") == "是的,同时我们会尽力确保明天到货"
     assert page.get_attribute("#trace details[data-rule=no_absolute_promise]", "data-verdict") == "fired"
     page.screenshot(path=str(tmp_path / "reply.png"))
     assert (tmp_path / "reply.png").stat().st_size > 10_000
