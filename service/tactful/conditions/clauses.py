@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tactful.conditions.nodes import Node
+from tactful.conditions.nodes import Node, both_hold
 from tactful.conditions.scan import Match, Outcome, Scan
 from tactful.conditions.segments import Openers, any_start_in, bounds, count_starts_in, first_words, quotations, reply_start
 
@@ -27,12 +27,10 @@ class SegmentNear:
     ordered: bool
 
     def eval(self, scan: Scan) -> Outcome:
-        ok, lefts = self.left.eval(scan)
-        if not ok:
+        both = both_hold(scan, self.left, self.right)
+        if both is None:
             return (False, [])
-        ok, rights = self.right.eval(scan)
-        if not ok:
-            return (False, [])
+        lefts, rights = both
         seg = bounds(scan, self.segment)
         starts = _starts(rights)
         spans = {(r.start, r.end) for r in rights}

@@ -92,6 +92,16 @@ class Count:
         return None if holds_on_zero else self.inner.triggers()
 
 
+def both_hold(scan: Scan, left: Node, right: Node) -> tuple[list[Match], list[Match]] | None:
+    """Both sides' matches when both hold (the right side is not evaluated when the left fails),
+    else None: the common start of the two-sided window conditions."""
+    ok, lefts = left.eval(scan)
+    if not ok:
+        return None
+    ok, rights = right.eval(scan)
+    return (lefts, rights) if ok else None
+
+
 @dataclass(frozen=True, slots=True)
 class Near:
     """Left's matches that have a right match within N characters (after it, if ordered)."""
@@ -102,12 +112,10 @@ class Near:
     ordered: bool
 
     def eval(self, scan: Scan) -> Outcome:
-        ok, lefts = self.left.eval(scan)
-        if not ok:
+        both = both_hold(scan, self.left, self.right)
+        if both is None:
             return (False, [])
-        ok, rights = self.right.eval(scan)
-        if not ok:
-            return (False, [])
+        lefts, rights = both
         if len(lefts) * len(rights) <= SMALL:
             kept = [m for m in lefts if any(self._close(m, r) for r in rights)]
         else:
