@@ -131,6 +131,7 @@ def start_service(workers: int, log: Path, *extra: str, name: str = "service") -
     # Decision logs stay on (one JSON line per request, as in production), written to a file.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     wait_ready(port)
+    verify_replies(port, list(REPLIES))
     if "--pool-processes" not in extra:
         # The pool processes compile the rules in the background after start: measure once they are done.
         deadline = time.monotonic() + 120
@@ -164,6 +165,18 @@ def framed_request(text: str) -> bytes:
     """One gRPC message on the wire: flag byte 0 (uncompressed), 4-byte big-endian length, the message."""
     body = pb.CheckRequest(text=text, request_id="bench").SerializeToString()
     return struct.pack(">BI", 0, len(body)) + body
+
+
+def verify_replies(port: int, names: list[str]) -> None:
+    """Each named reply must get the verdict its name promises, or the two rows measure the same case."""
+    with grpc.insecure_channel(f"{HOST}:{port}") as channel:
+        stub = pb_grpc.CheckerServiceStub(channel)
+        for name in names:
+            got = stub.Check(pb.CheckRequest(text=REPLIES[name], request_id="bench-verify"), timeout=30)
+            if got.compliant != (name == "compliant"):
+                rules = ", ".join(v.rule_id for v in got.violations) or "none"
+                verdict = "compliant" if got.compliant else f"flagged ({rules})"
+                sys.exit(f"bench: the '{name}' reply is {verdict} by the shipped packs; fix the rule or the reply before measuring")
 
 
 def h2load(port: int, text: str, concurrency: int, seconds: float, workdir: Path) -> Load:
