@@ -5,7 +5,8 @@
       # joins ids with ../shared/real texts into score.py / `tactful eval` gold format
 
 The sample is drawn per corpus with a fixed seed from the real customer-service corpora, excluding
-ids already judged in ../shared/real/labels, and is not filtered by what the checker flags.
+ids already judged in ../shared/real/labels or in this folder's labels-*.jsonl, and is not filtered by
+what the checker flags.
 """
 
 from __future__ import annotations
@@ -16,7 +17,19 @@ import random
 import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "real"
+HERE = Path(__file__).resolve().parent
+
+
+def _default_shared() -> Path:
+    # The repo may sit at /work/main or in a worktree one level deeper (/work/wt/NAME): take the
+    # nearest ancestor that has shared/real rather than a fixed depth.
+    for parent in HERE.parents:
+        if (parent / "shared" / "real").is_dir():
+            return parent / "shared" / "real"
+    return HERE.parents[2] / "shared" / "real"
+
+
+SHARED = _default_shared()
 # Real customer-service corpora and how many replies to draw from each (stratified).
 STRATA = {"real_zh_jddc": 600, "real_zh_stc3": 450, "real_zh_ecd": 150, "real_en_stc3": 400}
 
@@ -26,8 +39,14 @@ def _read(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def judged_ids(shared: Path, here: Path = HERE) -> set[str]:
+    """Ids someone has already judged: the shared audit labels and the label sets kept in this folder."""
+    files = [*(shared / "labels").glob("*.jsonl"), *here.glob("labels-*.jsonl")]
+    return {r["id"] for p in files for r in _read(p)}
+
+
 def sample(seed: int, out: Path, shared: Path) -> None:
-    judged = {r["id"] for p in (shared / "labels").glob("*.jsonl") for r in _read(p)}
+    judged = judged_ids(shared)
     rng = random.Random(seed)
     picked = []
     for corpus, n in STRATA.items():
