@@ -30,6 +30,7 @@ from tactful.engine import check
 from tactful.engine.explain import explain
 from tactful.lang.diagnostics import CompileError
 from tactful.model import Context
+from tactful.server import memory
 from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import configure, get_logger
 from tactful.server.pool import HEADER, frame
@@ -38,7 +39,9 @@ from tactful.server.servicer import Translator, context_from_proto
 from tactful.v1 import checker_pb2 as pb
 
 NICENESS = 19  # CFS weight 15 against 1024: on a contended core the event loops get ~98 % of it, long replies the rest
-_KEPT_LIBRARIES = 3
+# The served library and the one before it, which calls that started before a reload still name; each
+# compiled library is ~85 MB, so an older one is dropped (and its memory returned) rather than kept.
+_KEPT_LIBRARIES = 2
 _NO_LIMIT = 1 << 62  # sizes were already checked by the serving process
 
 
@@ -98,9 +101,13 @@ class Checker:
         if library_key(library) != key:
             return None
         get_logger("tactful.pool").info("pool process compiled the rules", pid=os.getpid(), versions=dict(key[1]))
-        if len(self.libraries) >= _KEPT_LIBRARIES:
+        evicted = False
+        while len(self.libraries) >= _KEPT_LIBRARIES:
             del self.libraries[next(iter(self.libraries))]
+            evicted = True
         self.libraries[key] = library
+        if evicted:
+            memory.release()  # nothing else refers to the evicted library: this process checks one reply at a time
         return library
 
     def run(self, job: tuple[Any, ...], say: Any) -> tuple[Any, ...]:

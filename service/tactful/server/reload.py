@@ -12,12 +12,14 @@ import dataclasses
 import shutil
 import tempfile
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 from tactful.compile.compiler import compile_path
 from tactful.compile.ruleset import Library
 from tactful.lang.diagnostics import CompileError, Diagnostic
+from tactful.server import memory
 from tactful.server.logging import get_logger
 from tactful.tester import run_examples
 
@@ -177,7 +179,17 @@ class RulesHolder:
             if self._stop.is_set():
                 return
             if forced or fingerprint(self.path) != self._attempted:
-                self.reload()
+                self._reload_and_release()
+
+    def _reload_and_release(self) -> None:
+        """A reload, then the memory of the replaced library (or of the refused compile) back to the OS:
+        without this, a worker's RSS stepped up by a compile's worth at some reloads and stayed there."""
+        previous = self.library
+        self.reload()
+        replaced = weakref.ref(previous) if previous is not None and previous is not self.library else None
+        del previous  # only requests still in flight may hold it now
+        memory.release(replaced, interrupted=lambda: self._wake.is_set() or self._stop.is_set())  # a new reload goes first
+        self._log.info("memory released after reload", rss_mb=memory.rss_mb(), trimmed=memory.trim_available())
 
     def discard_sources(self) -> None:
         """Remove the copies kept for keep_sources (on shutdown, once no request can name them)."""
