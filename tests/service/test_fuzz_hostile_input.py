@@ -42,17 +42,29 @@ def test_invalid_utf8_in_a_stream_is_invalid_argument(shared_server, raw: bytes)
     assert "string fields must be UTF-8" in info.value.details()
 
 
-@pytest.mark.parametrize("method", ["Check", "BatchCheck"])
-def test_invalid_utf8_in_a_unary_call_is_refused_naming_utf8_not_internal(shared_server, method: str) -> None:
-    # grpc.aio rejects the request while decoding it, before our handler runs: the status is grpc's
-    # own (UNKNOWN), but never INTERNAL, and the message says what is wrong with the request.
-    request = _field(1, b"\xff\xfe")
-    if method == "BatchCheck":
-        request = _field(1, request)
-    call = shared_server.channel.unary_unary(f"/tactful.v1.CheckerService/{method}", request_serializer=lambda b: b)
+UNARY_REQUESTS = {
+    # a bad reply text, a bad customer message in the context (field 3, customer_message field 2), a bad item of a
+    # batch, a bad ruleset name
+    "Check-text": ("Check", pb.CheckResponse, lambda raw: _field(1, raw), "好"),
+    "Check-customer_message": ("Check", pb.CheckResponse, lambda raw: _field(1, "好".encode()) + _field(3, _field(2, raw)), "好"),
+    "BatchCheck": ("BatchCheck", pb.BatchCheckResponse, lambda raw: _field(1, _field(1, raw)), "好"),
+    "ListRules": ("ListRules", pb.ListRulesResponse, lambda raw: _field(1, raw), "zh"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNARY_REQUESTS))
+@pytest.mark.parametrize("raw", BAD_UTF8[:2], ids=["ff-fe", "encoded-surrogate"])
+def test_invalid_utf8_in_a_unary_call_is_invalid_argument_saying_what_to_fix(shared_server, case: str, raw: bytes) -> None:
+    # grpc.aio parses the request before any handler runs and answers a parse failure with UNKNOWN; the service
+    # registers its own request parsers so that the caller learns it was their request, and what to fix.
+    method, response_type, build, valid = UNARY_REQUESTS[case]
+    call = shared_server.channel.unary_unary(
+        f"/tactful.v1.CheckerService/{method}", request_serializer=None, response_deserializer=response_type.FromString
+    )
     with pytest.raises(grpc.RpcError) as info:
-        call(request, timeout=10)
-    assert info.value.code() is not grpc.StatusCode.INTERNAL, info.value
-    assert "bad UTF-8" in info.value.details()
-    # and the server still answers good requests afterwards
-    assert shared_server.stub.Check(pb.CheckRequest(text="你好"), timeout=10).ruleset
+        call(build(raw), timeout=10)
+    assert info.value.code() is grpc.StatusCode.INVALID_ARGUMENT, info.value
+    assert "not a valid tactful.v1 message" in info.value.details() and "string fields must be UTF-8" in info.value.details()
+    # the same bytes made valid are answered, and the server goes on serving
+    answer = call(build(valid.encode()), timeout=10)
+    assert isinstance(answer, response_type) and answer.ByteSize() > 0

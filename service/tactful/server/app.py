@@ -33,7 +33,7 @@ from prometheus_client import CollectorRegistry
 
 from tactful.compile.ruleset import Library
 from tactful.server.access import AccessPolicy, Gate
-from tactful.server.guard import Guard, InFlight
+from tactful.server.guard import Guard, InFlight, decoder
 from tactful.server.logging import DecisionLog, get_logger
 from tactful.server.metrics import Metrics, multiprocess_dir, serve_http
 from tactful.server.pool import CheckPool
@@ -137,12 +137,16 @@ _KINDS = {
 def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, server: grpc.aio.Server) -> None:
     """What the generated add_CheckerServiceServicer_to_server does, except that a handler may answer with an
     already serialized response (bytes): the check pool's answers are passed through without being parsed
-    and serialized again on the event loop. Built from the service descriptor, so it follows the proto."""
+    and serialized again on the event loop; and a unary request that does not parse is refused by the guard
+    with INVALID_ARGUMENT (grpc's own answer is UNKNOWN). Built from the service descriptor, so it follows the proto."""
     service = checker_pb2.DESCRIPTOR.services_by_name["CheckerService"]
+    # A unary request that does not parse reaches the guard, which refuses it with INVALID_ARGUMENT; a streamed one
+    # raises DecodeError while the stream is read, which status.py maps to the same.
+    parse = {m.name: getattr(checker_pb2, m.input_type.name).FromString for m in service.methods}
     handlers = {
         m.name: _KINDS[(m.client_streaming, m.server_streaming)](
             getattr(servicer, m.name),
-            request_deserializer=getattr(checker_pb2, m.input_type.name).FromString,
+            request_deserializer=parse[m.name] if m.client_streaming else decoder(parse[m.name]),
             response_serializer=_serialize,
         )
         for m in service.methods

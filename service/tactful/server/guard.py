@@ -14,14 +14,40 @@ from typing import Any
 
 import grpc
 import grpc.aio
+from google.protobuf.message import DecodeError
 
 from tactful.server.logging import get_logger
-from tactful.server.status import ShuttingDown, status_of
+from tactful.server.status import InvalidArgument, ShuttingDown, status_of
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 Unary = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 Streaming = Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]
 Observe = Callable[[str, str, float], None]  # (rpc, status code name, seconds)
+
+
+class Undecodable:
+    """What a unary request that does not parse is handed to the handler as (see `decoder`): the guard refuses it.
+
+    grpc.aio calls the request deserializer before any handler runs and turns its exception into
+    UNKNOWN; bytes that are not UTF-8 in a string field are the caller's mistake, INVALID_ARGUMENT.
+    """
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def decoder(parse: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    """`parse` (a message type's FromString) returning an Undecodable instead of raising on a malformed request."""
+
+    def decode(data: bytes) -> Any:
+        try:
+            return parse(data)
+        except DecodeError as err:
+            return Undecodable(f"request is not a valid tactful.v1 message ({err}); string fields must be UTF-8")
+
+    return decode
 
 
 class InFlight:
@@ -89,6 +115,8 @@ class Guard:
                 await _Call(self, rpc, context, started)._end(exc)  # raises: refused with UNAVAILABLE
                 raise
             try:
+                if request.__class__ is Undecodable:
+                    raise InvalidArgument(request.message)
                 response = await behaviour(request, context)
             except BaseException as exc:
                 inflight.leave()
