@@ -39,6 +39,7 @@ from tactful.server.metrics import Metrics, multiprocess_dir, serve_http
 from tactful.server.pool import CheckPool
 from tactful.server.reload import LoadFailed, RulesHolder, library_key
 from tactful.server.servicer import CheckerServicer
+from tactful.server.sockets import shut_down_port
 from tactful.server.telemetry import Telemetry
 from tactful.v1 import checker_pb2, checker_pb2_grpc
 
@@ -249,6 +250,9 @@ class Service:
             # Every call has answered; give clients a moment to read the last bytes before the
             # connections close (closing on unread acknowledgements resets them).
             await asyncio.sleep(min(_FLUSH_LINGER_S, max(deadline - time.monotonic(), 0)))
+            # Then close the connections ourselves: calls that arrived meanwhile and are still queued in grpc fail
+            # with UNAVAILABLE (retried), where grpc's stop() would cancel them (CANCELLED, not retried). See sockets.py.
+            shut_down_port(self.port)
         await self._server.stop(max(deadline - time.monotonic(), 0))
 
     async def _set_health(self, status: int) -> None:

@@ -35,10 +35,11 @@ def test_sigterm_mid_load_answers_or_refuses_every_call_and_exits_0(serve_proces
     # Every reply the server checked reached its caller: in flight when the signal came means answered.
     ok = sum(code == "OK" for code, _ in load.outcomes)
     assert ok == len(server.events("decision")), rel.summary(load)
-    # Calls arriving after it were never started: refused with UNAVAILABLE by the drain, or, in the instant grpc closes
-    # the connections, CANCELLED by grpc before reaching the service. Never UNKNOWN/INTERNAL/DEADLINE_EXCEEDED.
-    assert set(load.failed) <= {"UNAVAILABLE", "CANCELLED"}, rel.summary(load)
-    assert load.failed["UNAVAILABLE"] > 0, "the load must have run into the shutdown"
+    # Calls arriving after it were never started and all get UNAVAILABLE, which the retry policy retries: refused by the
+    # drain, failed by the closed connection, or refused connecting. Never CANCELLED (grpc's stop() cancelled the calls
+    # it still had queued, a few per connection, until the service closed its connections itself first), and never
+    # UNKNOWN/INTERNAL/DEADLINE_EXCEEDED.
+    assert set(load.failed) == {"UNAVAILABLE"}, rel.summary(load)
 
 
 def _pids(server) -> list[int]:
