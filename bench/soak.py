@@ -15,8 +15,10 @@ RETRY_POLICY). Faults, at fixed shares of the requests done:
 
 Clients keep going past --requests until the last fault has happened, so every fault happens under load.
 Prints failed and lost requests (sent but never answered), the ruleset versions seen and when, and the RSS of each
-server process at start, middle and end. Exits 0 when nothing failed or was lost, the version changed only on the
-good reload and every replica stopped cleanly on SIGTERM; stops by itself after --max-seconds in any case.
+server process (supervisor, workers, their check pool processes) at the start, after each fault (once every worker
+has handed the compile's memory back) and at the end. Exits 0 when nothing failed or was lost, the version changed
+only on the good reload, no supervisor or worker grew by 40 MB or more (half a compile) and every replica stopped
+cleanly on SIGTERM; stops by itself after --max-seconds in any case.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ BROKEN = {
     ),
 }
 REFUSED = "reload failed; still serving the last good rules"
+RELEASED = "memory released after reload"
+# Under half of what one compile of the shipped packs allocates (~85 MB): a worker that kept a replaced library's
+# memory, or a second library, grows by more.
+FLAT_MB = 40.0
 
 
 def free_port() -> int:
@@ -95,15 +101,39 @@ class Replica:
         return pids or [self.proc.pid]
 
     def rss_mb(self) -> dict[str, float]:
+        """RSS of the supervisor, each worker and each worker's check pool processes (its children)."""
         out = {}
-        for label, pid in [("supervisor", self.proc.pid)] + [(f"worker {p}", p) for p in self.worker_pids() if p != self.proc.pid]:
-            try:
-                with open(f"/proc/{pid}/status", encoding="ascii") as f:
-                    kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-                out[label] = round(kb / 1024, 1)
-            except (OSError, StopIteration):
-                out[label] = 0.0
+        procs = [("supervisor", self.proc.pid)] + [(f"worker {p}", p) for p in self.worker_pids() if p != self.proc.pid]
+        for label, pid in procs:
+            out[label] = _rss_mb(pid)
+            if label != "supervisor":
+                for child in _children(pid):
+                    out[f"  its pool {child}"] = _rss_mb(child)
         return out
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+        return round(kb / 1024, 1)
+    except (OSError, StopIteration):
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    out: list[int] = []
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as f:
+                out += [int(c) for c in f.read().split()]
+        except OSError:
+            continue
+    return sorted(out)
 
 
 def wait_for(predicate: Any, timeout: float, what: str) -> None:
@@ -176,10 +206,16 @@ class Soak:
         wait_for(lambda: self.done.value >= share * self.args.requests or self.stop.is_set(), self.args.max_seconds, f"{share:.0%} done")
 
     def sighup_all(self, event: str, what: str) -> None:
-        before = [r.count(event) for r in self.replicas]
+        """SIGHUP every replica; wait until each worker logged `event` and has handed the compile's memory back."""
+        before = [(r.count(event), r.count(RELEASED)) for r in self.replicas]
         for r in self.replicas:
             r.proc.send_signal(signal.SIGHUP)
-        wait_for(lambda: all(r.count(event) >= n + r.workers for r, n in zip(self.replicas, before, strict=True)), 120, what)
+
+        def done() -> bool:
+            pairs = zip(self.replicas, before, strict=True)
+            return all(r.count(event) >= n + r.workers and r.count(RELEASED) >= m + r.workers for r, (n, m) in pairs)
+
+        wait_for(done, 120, what)
 
     def start(self) -> None:
         for r in self.replicas:
@@ -207,22 +243,27 @@ class Soak:
             probe.write_text(text, encoding="utf-8")
             self.sighup_all(REFUSED, kind)
             self.note(f"broken reload ({kind}) refused by every worker at {self.done.value} requests")
+        self.sample_rss("3 broken")
         probe.unlink()
         self.at(0.30)
         self.sighup_all("rules reloaded", "SIGHUP")
         self.note(f"SIGHUP with unchanged rules reloaded by every worker at {self.done.value} requests")
+        self.sample_rss("SIGHUP")
         self.at(0.50)
-        self.sample_rss("middle")
         victim = self.replicas[0].worker_pids()[0]
         os.kill(victim, signal.SIGKILL)
         if self.args.workers > 1:
             wait_for(lambda: self.replicas[0].count("worker restarted") >= 1, 60, "the killed worker's restart")
+        if self.args.workers > 1:
+            wait_for(lambda: self.replicas[0].count("serving") >= self.args.workers + 1, 180, "the restarted worker to serve")
         self.note(f"SIGKILL of worker {victim} of replica 0 at {self.done.value} requests; restarted")
+        self.sample_rss("SIGKILL")
         self.at(0.70)
         probe.write_text(GOOD, encoding="utf-8")
         self.good_at = time.monotonic()
         self.sighup_all("rules reloaded", "the good reload")
         self.note(f"good reload (a new rule) served by every worker at {self.done.value} requests")
+        self.sample_rss("good")
         self.at(0.90)  # some load on the new rules, then let the clients finish their quotas
         self.faulted.set()
 
@@ -252,7 +293,24 @@ class Soak:
         return codes
 
 
+def rss_growth(rss: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
+    """The largest RSS growth of any serving process (supervisor or worker) and of any pool process, from the first
+    sample it appears in to the last (a killed worker: to its last sample alive; its replacement: from its first)."""
+    series: dict[tuple[str, str], list[float]] = {}
+    for phase in rss.values():
+        for replica, procs in phase.items():
+            for proc, mb in procs.items():
+                if mb:
+                    series.setdefault((replica, proc), []).append(mb)
+    growth = {"serving": 0.0, "pool": 0.0}
+    for (_replica, proc), values in series.items():
+        kind = "pool" if "pool" in proc else "serving"
+        growth[kind] = round(max(growth[kind], values[-1] - values[0]), 1)
+    return growth
+
+
 def summarize(soak: Soak, outcomes: list[dict[str, Any]], elapsed: float, codes: list[int]) -> dict[str, Any]:
+    growth = rss_growth(soak.rss)
     sent = sum(o["sent"] for o in outcomes)
     ok = sum(o["ok"] for o in outcomes)
     failed: Counter[str] = Counter()
@@ -276,6 +334,8 @@ def summarize(soak: Soak, outcomes: list[dict[str, Any]], elapsed: float, codes:
         "versions_ok": len(new) == 1 and first_seen[new[0]] >= soak.good_at,
         "exit_codes": codes,
         "rss_mb": soak.rss,
+        "rss_growth_mb": growth,
+        "rss_flat": growth["serving"] < FLAT_MB,
         "events": soak.log,
     }
 
@@ -289,10 +349,13 @@ def print_report(report: dict[str, Any]) -> None:
     rss = report["rss_mb"]
     print("RSS (MB)".ljust(34) + "".join(f"{phase:>10}" for phase in rss))
     for replica in rss.get("start", {}):
-        procs = sorted({p for phase in rss.values() for p in phase.get(replica, {})}, key=lambda p: (p != "supervisor", p))
+        procs = list(dict.fromkeys(p for phase in rss.values() for p in phase.get(replica, {})))  # first seen first
         for proc in procs:
             cells = "".join(f"{rss[phase].get(replica, {}).get(proc, '-'):>10}" for phase in rss)
             print(f"{replica}, {proc}".ljust(34) + cells)
+    growth = report["rss_growth_mb"]
+    print(f"RSS growth, first to last sample: supervisors and workers at most {growth['serving']} MB, "
+          f"check pool processes at most {growth['pool']} MB; flat (under {FLAT_MB} MB): {report['rss_flat']}")  # fmt: skip
     print(f"replica exit codes on SIGTERM: {report['exit_codes']}")
 
 
@@ -324,7 +387,7 @@ def main() -> int:
     print_report(report)
     if args.json:
         print(json.dumps(report, ensure_ascii=False))
-    clean = report["failed"] == report["lost"] == 0 and report["versions_ok"] and report["sent"] >= args.requests
+    clean = report["failed"] == report["lost"] == 0 and report["versions_ok"] and report["rss_flat"] and report["sent"] >= args.requests
     return 0 if clean and all(c == 0 for c in codes) else 1
 
 

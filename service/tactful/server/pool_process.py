@@ -39,8 +39,8 @@ from tactful.server.servicer import Translator, context_from_proto
 from tactful.v1 import checker_pb2 as pb
 
 NICENESS = 19  # CFS weight 15 against 1024: on a contended core the event loops get ~98 % of it, long replies the rest
-# The served library and the one before it, which calls that started before a reload still name; each
-# compiled library is ~85 MB, so an older one is dropped (and its memory returned) rather than kept.
+# At most the served library and, until the warm job of a reload arrives, the one before it: each
+# compiled library is ~85 MB. After the warm job only the served one stays (see Checker.run).
 _KEPT_LIBRARIES = 2
 _NO_LIMIT = 1 << 62  # sizes were already checked by the serving process
 
@@ -85,6 +85,7 @@ class Checker:
 
     def __init__(self) -> None:
         self.libraries: dict[LibraryKey, Library] = {}
+        self.retired: set[LibraryKey] = set()  # replaced by the serving process's last reload
         self.translate = Translator()
 
     def library(self, key: LibraryKey, sources: str) -> Library | None:
@@ -110,14 +111,27 @@ class Checker:
             memory.release()  # nothing else refers to the evicted library: this process checks one reply at a time
         return library
 
+    def _retire_all_but(self, key: LibraryKey) -> None:
+        """A warm job means the serving process now serves `key`: drop every other library and return its memory."""
+        self.retired = {k for k in self.libraries if k != key}
+        for k in self.retired:
+            del self.libraries[k]
+        if self.retired:
+            memory.release()
+
     def run(self, job: tuple[Any, ...], say: Any) -> tuple[Any, ...]:
         """Answer one job; `say` sends ("started",) once the rules are ready and the budgeted check begins."""
         kind, key, sources, origin, request_bytes, request_id, budget_s = job
+        if kind == "check" and key in self.retired:
+            # A call that read the rules before the last reload: rather than compile the old library again (seconds,
+            # ~85 MB), answer "stale" and the serving process retries it once on the rules it serves now.
+            return ("stale",)
         library = self.library(key, sources)
         if library is None:
             return ("stale",)
         say(("started",))
         if kind == "warm":
+            self._retire_all_but(key)
             return ("warm",)
         req = pb.CheckRequest.FromString(request_bytes)
         try:

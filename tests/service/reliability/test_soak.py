@@ -1,5 +1,6 @@
 """The short soak: bench/soak.py as a real process, 5,000+ requests over two replicas with broken reloads (syntax error,
-failing example, a regex RE2 rejects), SIGHUP, a worker SIGKILL and a good reload, through the documented retry policy."""
+failing example, a regex RE2 rejects), SIGHUP, a worker SIGKILL and a good reload, through the documented retry policy;
+worker RSS flat throughout."""
 
 from __future__ import annotations
 
@@ -22,5 +23,7 @@ def test_short_soak_loses_and_fails_nothing_and_changes_the_version_only_on_the_
     assert report["failed"] == 0 and report["lost"] == 0 and report["ok"] == report["sent"], summary
     assert len(report["versions"]) == 2 and report["versions_ok"], summary
     assert report["exit_codes"] == [0, 0], summary
+    # five compiles on every worker (three refused, two served) and the memory of none of them kept
+    assert report["rss_flat"], report["rss_mb"]
     assert [e.split(" ")[0] for e in report["events"]] == ["2", "broken", "broken", "broken", "SIGHUP", "SIGKILL", "good"], summary
     assert run.returncode == 0, run.stdout[-3000:]
