@@ -20,11 +20,14 @@ RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin tact
 USER tactful
 WORKDIR /home/tactful
 
-# Listen on all interfaces inside the container; metrics for Prometheus on 9090.
+# Listen on all interfaces inside the container; metrics for Prometheus on 9090. Two malloc arenas per
+# process rather than 8 per core: grpc's threads otherwise each keep freed memory in arenas of their own,
+# and a reload's compile (~85 MB) is freed across them (the server also trims after each reload).
 ENV TACTFUL_HOST=0.0.0.0 \
     TACTFUL_PORT=50051 \
     TACTFUL_METRICS_PORT=9090 \
-    TACTFUL_LOG_FORMAT=json
+    TACTFUL_LOG_FORMAT=json \
+    MALLOC_ARENA_MAX=2
 EXPOSE 50051 9090
 
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -17,7 +17,7 @@ Clients keep going past --requests until the last fault has happened, so every f
 Prints failed and lost requests (sent but never answered), the ruleset versions seen and when, and the RSS of each
 server process (supervisor, workers, their check pool processes) at the start, after each fault (once every worker
 has handed the compile's memory back) and at the end. Exits 0 when nothing failed or was lost, the version changed
-only on the good reload, no supervisor or worker grew by 40 MB or more (half a compile) and every replica stopped
+only on the good reload, no process grew by 40 MB or more (half a compile) and every replica stopped
 cleanly on SIGTERM; stops by itself after --max-seconds in any case.
 """
 
@@ -51,6 +51,7 @@ BROKEN = {
 }
 REFUSED = "reload failed; still serving the last good rules"
 RELEASED = "memory released after reload"
+POOL_READY = "pool process compiled the rules"
 # Under half of what one compile of the shipped packs allocates (~85 MB): a worker that kept a replaced library's
 # memory, or a second library, grows by more.
 FLAT_MB = 40.0
@@ -222,6 +223,8 @@ class Soak:
             wait_for(lambda r=r: r.count("serving") >= r.workers or r.proc.poll() is not None, 180, "the replicas to serve")
             if r.proc.poll() is not None:
                 raise SystemExit(f"soak: a replica exited with {r.proc.returncode} before serving")
+        for r in self.replicas:  # the check pool processes compile the rules right after SERVING: sample RSS after that
+            wait_for(lambda r=r: r.count(POOL_READY) >= r.workers or r.proc.poll() is not None, 180, "the pool processes to compile")
         args = self.args
         self.note(f"{args.replicas} replicas x {args.workers} workers serving on ports {[r.port for r in self.replicas]}")
         self.sample_rss("start")
@@ -335,7 +338,7 @@ def summarize(soak: Soak, outcomes: list[dict[str, Any]], elapsed: float, codes:
         "exit_codes": codes,
         "rss_mb": soak.rss,
         "rss_growth_mb": growth,
-        "rss_flat": growth["serving"] < FLAT_MB,
+        "rss_flat": growth["serving"] < FLAT_MB and growth["pool"] < FLAT_MB,
         "events": soak.log,
     }
 
