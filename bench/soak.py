@@ -258,7 +258,9 @@ class Soak:
         if self.args.workers > 1:
             wait_for(lambda: self.replicas[0].count("worker restarted") >= 1, 60, "the killed worker's restart")
         if self.args.workers > 1:
-            wait_for(lambda: self.replicas[0].count("serving") >= self.args.workers + 1, 180, "the restarted worker to serve")
+            first = self.replicas[0]
+            wait_for(lambda: first.count("serving") >= first.workers + 1, 180, "the restarted worker to serve")
+            wait_for(lambda: first.count(POOL_READY) >= first.workers + 1, 180, "the restarted worker's pool to compile")
         self.note(f"SIGKILL of worker {victim} of replica 0 at {self.done.value} requests; restarted")
         self.sample_rss("SIGKILL")
         self.at(0.70)
