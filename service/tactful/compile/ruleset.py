@@ -6,14 +6,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
 from tactful.compile.matchers import Matcher
 from tactful.conditions import Match, Node, Scan, ScopeFilter
 from tactful.conditions.spans import SMALL, SpanIndex
 from tactful.lang import ast
-from tactful.model import RuleInfo, Severity
+from tactful.model import Context, RuleInfo, Severity
 from tactful.text import Normalizer
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_GATE_CACHE = 4096  # distinct request facts remembered per ruleset (the time of day makes most of them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +109,28 @@ class Ruleset:
     always_set: frozenset[int] = field(init=False, repr=False, compare=False)
     term_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     regex_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    # Rules with context tests (turn, time, customer …), and per distinct request facts which of
+    # them can fire (see gates.py): a trigger-less rule the request rules out is never evaluated.
+    _gated: tuple[tuple[int, Node], ...] = field(init=False, repr=False, compare=False)
+    _gates: dict[object, ContextRules] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "always_set", frozenset(self.always))
         for kind, name in (("t", "term_rules"), ("r", "regex_rules")):
             object.__setattr__(self, name, {key: frozenset(rules) for (k, key), rules in self.by_atom.items() if k == kind})
+        object.__setattr__(self, "_gated", tuple((i, r.when) for i, r in enumerate(self.rules) if depends_on_context(r.when)))
+        object.__setattr__(self, "_gates", {})
+
+    def context_rules(self, ctx: Context, customer: bool) -> ContextRules:
+        """The trigger-less rules this request lets through and the triggered ones it rules out,
+        from its context alone (`customer`: the request carries a customer message)."""
+        key = facts(ctx, customer and self.uses_customer)
+        found = self._gates.get(key)
+        if found is None:
+            if len(self._gates) >= _GATE_CACHE:
+                self._gates.clear()  # bounded; a dict swap is atomic enough for concurrent readers
+            found = self._gates[key] = context_rules(self._gated, self.always_set, ctx, key)
+        return found
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         for r in self.rules:
