@@ -13,7 +13,9 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from tactful.conditions import And, ComesBefore, ContextTest, CustomerTest, Node, Not, Or, Repeated, ReplyAfter, SaidEarlier
+from tactful.conditions.scan import Match, Scan
 from tactful.model import Context
+from tactful.text import NormalizedText
 
 _CONVERSATION = (SaidEarlier, Repeated, ReplyAfter)
 
@@ -37,19 +39,19 @@ def facts(ctx: Context, customer: bool) -> Facts:
     return Facts(ctx.turn, ctx.channel, ctx.locale, ctx.time, agent_spoke, customer, bool(conversation))
 
 
-class _ContextOnly:
-    """Stands in for a Scan when a context test is evaluated ahead of the reply: it reads `context` only."""
+def _no_matches(rid: int, text: str) -> list[Match]:
+    return []
 
-    __slots__ = ("context",)
 
-    def __init__(self, context: Context) -> None:
-        self.context = context
+def _context_only(ctx: Context) -> Scan:
+    """A scan of an empty reply: a context test evaluated ahead of the reply reads only `context`."""
+    return Scan(NormalizedText("", "", None), {}, frozenset(), ctx, _no_matches)
 
 
 def static_value(node: Node, ctx: Context, f: Facts) -> bool | None:
     """Whether `node` holds, when the request alone decides it; None when the reply may matter."""
     if isinstance(node, ContextTest):
-        return node.eval(_ContextOnly(ctx))[0]  # type: ignore[arg-type]
+        return node.eval(_context_only(ctx))[0]
     if isinstance(node, CustomerTest):
         return False if not f.customer else None
     if isinstance(node, _CONVERSATION):

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 
 from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
 from tactful.compile.matchers import Matcher
+from tactful.compile.unknown import UnknownRuleset
 from tactful.conditions import Match, Node, Scan, ScopeFilter
 from tactful.conditions.spans import SMALL, SpanIndex
 from tactful.lang import ast
 from tactful.model import Context, RuleInfo, Severity
 from tactful.text import Normalizer
+
+__all__ = ["CompiledFix", "CompiledRule", "Library", "RuleOrigin", "Ruleset", "UnknownRuleset"]
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _GATE_CACHE = 4096  # distinct request facts remembered per ruleset (the time of day makes most of them)
@@ -137,13 +140,6 @@ class Ruleset:
             if r.id == rule_id:
                 return r
         return None
-
-
-class UnknownRuleset(KeyError):
-    def __init__(self, name: str, available: list[str]) -> None:
-        self.name = name
-        self.available = available
-        super().__init__(f"unknown ruleset {name!r}; available: {', '.join(available) or '(none)'}")
 
 
 @dataclass(frozen=True)

@@ -196,13 +196,10 @@ class _Renderer:
             if group == _DELAY:
                 out.append(_seconds(m.delay))
                 continue
-            if group == 0:
-                span: tuple[int, int] | None = (m.start, m.end)
-            else:
-                span = m.groups[group - 1] if group <= len(m.groups) else None
-                if span is None:
-                    continue
-            lo, hi = self.ntext.to_original(*span)
+            span = (m.start, m.end) if group == 0 else m.groups[group - 1] if group <= len(m.groups) else None
+            if span is None:
+                continue
+            lo, hi = self.ntext.to_original(span[0], span[1])
             out.append(self.text[lo:hi])
         return "".join(out)
 
