@@ -50,7 +50,7 @@ class CompiledCore(BuildHookInterface):  # type: ignore[type-arg]
         self._tmp = tempfile.mkdtemp(prefix="tactful-mypyc-")
         try:
             built = _compile(Path(self.root) / SOURCE, Path(self._tmp))
-        except (Exception, SystemExit) as exc:  # noqa: BLE001 - any failure (mypy exits on a type error) means: ship pure Python
+        except (Exception, SystemExit) as exc:  # any failure (mypy exits on a type error) means: ship pure Python
             self.app.display_warning(f"tactful: compiled core not built ({type(exc).__name__}: {exc}); installing pure Python")
             return
         for path, dest in built:
@@ -73,7 +73,9 @@ def _compile(source: Path, work: Path) -> list[tuple[Path, str]]:
     cwd = os.getcwd()
     os.chdir(source)  # mypyc names modules from paths relative to here (tactful/engine/check.py -> tactful.engine.check)
     try:
-        extensions = mypycify(_MYPY_FLAGS + list(COMPILED), opt_level="3", target_dir=str(work / "c"), group_name="tactful")
+        extensions = mypycify(
+            [*_MYPY_FLAGS, f"--cache-dir={work / 'mypy_cache'}", *COMPILED], opt_level="3", target_dir=str(work / "c"), group_name="tactful"
+        )
         dist = Distribution({"name": "tactful", "ext_modules": extensions})
         cmd = build_ext(dist)
         cmd.build_lib = str(work / "lib")
