@@ -122,6 +122,7 @@ def floor(library: Library, texts: list[str]) -> None:
         "violating": [t for t in short if check(zh, t).violations],
     }
     print("== zh pack on replies <= 300 chars against the same-run floor (translate + ahocorasick-rs + RE2 set)")
+    print(f"   engine core: {core()} (PYTHONPATH=service runs the pure-Python sources of a checkout)")
     print("   best of 3 per reply, in thread CPU time (wall time on a loaded machine counts waiting for a core)")
     for name, group in groups.items():
         base = measure(bare, group, repeat=3, clock=time.thread_time_ns)
@@ -131,6 +132,14 @@ def floor(library: Library, texts: list[str]) -> None:
             f" | p50 ratio {eng['p50'] / base['p50']:5.2f}x"
         )
     print("   targets: p50 <= 2x the floor (compliant), <= 3x (violating); p99 <= 120 µs\n")
+
+
+def core() -> str:
+    """Which engine this process runs: the wheel's mypyc-compiled modules or the Python sources."""
+    import importlib
+
+    path = importlib.import_module("tactful.engine.check").__file__ or ""
+    return "compiled (mypyc)" if path.endswith((".so", ".pyd")) else "pure Python"
 
 
 def best_time(fn: Callable[[], object], repeat: int) -> float:

@@ -1,4 +1,7 @@
-"""The compiled, immutable ruleset a checker runs, and the library of rulesets loaded from a path."""
+"""The compiled, immutable ruleset a checker runs, and the library of rulesets loaded from a path.
+
+Plain Python classes (not compiled by the wheel's mypyc build, unlike the rules in rules.py): the
+service holds weak references to a replaced Library, which a mypyc class cannot take."""
 
 from __future__ import annotations
 
@@ -6,82 +9,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
 from tactful.compile.matchers import Matcher
-from tactful.conditions import Match, Node, Scan, ScopeFilter
-from tactful.conditions.spans import SMALL, SpanIndex
-from tactful.lang import ast
-from tactful.model import RuleInfo, Severity
+from tactful.compile.rules import CompiledFix, CompiledRule, RuleOrigin
+from tactful.compile.unknown import UnknownRuleset
+from tactful.conditions import Node
+from tactful.model import Context
 from tactful.text import Normalizer
 
+__all__ = ["CompiledFix", "CompiledRule", "Library", "RuleOrigin", "Ruleset", "UnknownRuleset"]
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledFix:
-    kind: str  # rewrite | map | delete | prepend | append | insert_before | insert_after | suggest
-    value: str = ""
-    mapping: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RuleOrigin:
-    """The AST a rule was lowered from, for `tactful explain`: `unless` holds the non-scope
-    conditions in the order of CompiledRule.unless, `scopes` the declarations of CompiledRule.scopes."""
-
-    when: ast.Expr
-    unless: tuple[ast.Expr, ...] = ()
-    scopes: tuple[ast.ScopeDecl, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledRule:
-    id: str
-    category: str
-    severity: Severity
-    message: str
-    rationale: str
-    source: str
-    pack: str
-    when: Node
-    unless: tuple[Node, ...]
-    scopes: tuple[ScopeFilter, ...]
-    fixes: tuple[CompiledFix, ...]
-    examples: tuple[ast.Example, ...]
-    location: str
-    origin: RuleOrigin | None = None  # read only by explain; never by evaluate
-
-    def info(self) -> RuleInfo:
-        return RuleInfo(self.id, self.category, self.severity, self.message, self.rationale, self.source, self.pack)
-
-    def evaluate(self, scan: Scan) -> list[Match] | None:
-        """The rule's surviving matches ([] for a context-only violation), or None if it does not fire."""
-        ok, found = self.when.eval(scan)
-        if not ok:
-            return None
-        if not self.unless and not (self.scopes and found):
-            return found
-        had_spans = bool(found)
-        for node in self.unless:
-            held, spans = node.eval(scan)
-            if held and not spans:
-                return None
-            if held:
-                found = _outside(found, spans)
-        if self.scopes and found:
-            scopes = [s for s in self.scopes if s.present(scan)]
-            if scopes:
-                found = [m for m in found if not any(s.covers(scan, m) for s in scopes)]
-        if had_spans and not found:
-            return None  # every match was excused: not a whole-reply violation either
-        return found
-
-
-def _outside(found: list[Match], spans: list[Match]) -> list[Match]:
-    """The matches that overlap none of an `unless` condition's spans."""
-    if len(found) * len(spans) <= SMALL:
-        return [m for m in found if not any(s.start < m.end and m.start < s.end for s in spans)]
-    index = SpanIndex(spans)
-    return [m for m in found if not index.overlaps(m.start, m.end)]
+_GATE_CACHE = 4096  # distinct request facts remembered per ruleset (the time of day makes most of them)
 
 
 @dataclass(frozen=True)
@@ -107,24 +46,34 @@ class Ruleset:
     always_set: frozenset[int] = field(init=False, repr=False, compare=False)
     term_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     regex_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    # Rules with context tests (turn, time, customer …), and per distinct request facts which of
+    # them can fire (see gates.py): a trigger-less rule the request rules out is never evaluated.
+    _gated: tuple[tuple[int, Node], ...] = field(init=False, repr=False, compare=False)
+    _gates: dict[object, ContextRules] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "always_set", frozenset(self.always))
         for kind, name in (("t", "term_rules"), ("r", "regex_rules")):
             object.__setattr__(self, name, {key: frozenset(rules) for (k, key), rules in self.by_atom.items() if k == kind})
+        object.__setattr__(self, "_gated", tuple((i, r.when) for i, r in enumerate(self.rules) if depends_on_context(r.when)))
+        object.__setattr__(self, "_gates", {})
+
+    def context_rules(self, ctx: Context, customer: bool) -> ContextRules:
+        """The trigger-less rules this request lets through and the triggered ones it rules out,
+        from its context alone (`customer`: the request carries a customer message)."""
+        key = facts(ctx, customer and self.uses_customer)
+        found = self._gates.get(key)
+        if found is None:
+            if len(self._gates) >= _GATE_CACHE:
+                self._gates.clear()  # bounded; a dict swap is atomic enough for concurrent readers
+            found = self._gates[key] = context_rules(self._gated, self.always_set, ctx, key)
+        return found
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         for r in self.rules:
             if r.id == rule_id:
                 return r
         return None
-
-
-class UnknownRuleset(KeyError):
-    def __init__(self, name: str, available: list[str]) -> None:
-        self.name = name
-        self.available = available
-        super().__init__(f"unknown ruleset {name!r}; available: {', '.join(available) or '(none)'}")
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,19 @@ def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
     )
 
 
+def _candidates_for(ruleset: Ruleset, scan: Scan, ctx: Context) -> list[int]:
+    """_candidates without the rules this request's context rules out before the reply is read
+    (see compile/gates.py); explain keeps listing those as considered."""
+    customer = bool(ctx.customer) or (bool(ctx.conversation) and bool(_last_customer(ctx)))
+    always, blocked = ruleset.context_rules(ctx, customer)
+    terms, regexes = ruleset.term_rules, ruleset.regex_rules
+    found = always.union(
+        *[terms[sid] for sid in scan.terms if sid in terms],
+        *[regexes[rid] for rid in scan.regex_ok if rid in regexes],
+    )
+    return sorted(found - blocked if blocked else found)
+
+
 def _dedupe(found: list[Match]) -> list[Match]:
     """Leftmost-longest, non-overlapping matches of one rule."""
     kept: list[Match] = []
@@ -183,13 +196,10 @@ class _Renderer:
             if group == _DELAY:
                 out.append(_seconds(m.delay))
                 continue
-            if group == 0:
-                span: tuple[int, int] | None = (m.start, m.end)
-            else:
-                span = m.groups[group - 1] if group <= len(m.groups) else None
-                if span is None:
-                    continue
-            lo, hi = self.ntext.to_original(*span)
+            span = (m.start, m.end) if group == 0 else m.groups[group - 1] if group <= len(m.groups) else None
+            if span is None:
+                continue
+            lo, hi = self.ntext.to_original(span[0], span[1])
             out.append(self.text[lo:hi])
         return "".join(out)
 
@@ -282,7 +292,7 @@ def _check(ruleset: Ruleset, text: str, ctx: Context) -> Result:
     scan = _scan(ruleset, text, ctx)
     render = _Renderer(ruleset, text, scan.ntext, ctx)
     violations: list[Violation] = []
-    for idx in _candidates(ruleset, scan):
+    for idx in _candidates_for(ruleset, scan, ctx):
         rule = ruleset.rules[idx]
         found = rule.evaluate(scan)
         if found is not None:
