@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 from tactful.model import Edit, Violation
 
+_SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?")
+
 
 class _Accepted:
     """Accepted edits kept sorted by start, so each conflict test is a bisect, not a scan:
@@ -86,16 +88,26 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
     >>> apply_edits("是的,但是", [Edit(3, 5, "同时")])
     '是的,同时'
+    >>> apply_edits("请耐心等待", [Edit(5, 5, "。我来跟进。"), Edit(5, 5, "。我会告诉您。")])
+    '请耐心等待。我来跟进。我会告诉您。'
     """
     order = sorted(range(len(edits)), key=lambda i: (edits[i].start, edits[i].end != edits[i].start, i))
     out: list[str] = []
     pos = 0
+    inserted_at, last = -1, ""
     for i in order:
         e = edits[i]
         if e.start < pos:
             continue
         out.append(text[pos : e.start])
-        out.append(e.replacement)
+        replacement = e.replacement
+        if e.start == e.end == inserted_at and last.endswith(_SENTENCE_ENDS):
+            # Each appended sentence closes the reply's sentence first; after another appended
+            # sentence that separator is already there ("…告诉您。" + "。我会…" would read "。。").
+            replacement = replacement.removeprefix("。").removeprefix(".")
+        out.append(replacement)
+        if e.start == e.end:
+            inserted_at, last = e.start, replacement
         pos = e.end
     out.append(text[pos:])
     return "".join(out)
