@@ -138,3 +138,31 @@ def test_a_long_check_leaves_the_collector_as_it_found_it() -> None:
             assert gc.isenabled() is state
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_work_is_counted_on_the_pure_python_engine() -> None:
+    """Compiled modules (the mypyc core `pip install .` builds) execute no Python lines for the
+    trace hook to count, so where the installed engine is compiled the counting test is run again
+    on the pure sources of this checkout, which are the same code."""
+    import importlib
+    import os
+    import subprocess
+
+    engine_file = importlib.import_module("tactful.engine.check").__file__ or ""
+    if engine_file.endswith(".py"):
+        assert engine_file.startswith(PACKAGE)  # the counting above ran the pure engine itself
+        return
+    service = Path(__file__).resolve().parents[2] / "service"
+    env = {**os.environ, "PYTHONPATH": str(service)}
+    probe = [sys.executable, "-c", "import importlib; print(importlib.import_module('tactful.engine.check').__file__)"]
+    assert subprocess.run(probe, env=env, capture_output=True, text=True, check=True).stdout.strip().endswith(".py")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__, "-k", "work_grows_linearly"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=service.parent,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout
