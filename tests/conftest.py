@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -60,3 +61,30 @@ def write_pack(tmp_path: Path) -> Callable[..., Path]:
         return base
 
     return write
+
+
+@dataclass(frozen=True)
+class Chromium:
+    """Debian's headless Chromium and the flags every test launches it with (no sandbox in CI
+    containers; no network side traffic, so a page's own requests are the only ones)."""
+
+    path: str
+    args: tuple[str, ...] = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    )
+
+
+@pytest.fixture
+def chromium() -> Chromium:
+    """A missing Chromium fails the test that needs it (CI installs it); it never skips."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.fail("Chromium is needed: apt-get install -y chromium (.ci/run installs it)")
+    return Chromium(found)

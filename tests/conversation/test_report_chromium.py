@@ -5,48 +5,28 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 Cli = Callable[..., Any]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.fail("Chromium is needed for the report test: apt-get install -y chromium (.ci/run installs it)")
-    return found
+def _run_chromium(chromium: Any, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    flags = [*chromium.args, f"--user-data-dir={tmp_path / 'profile'}"]
+    return subprocess.run([chromium.path, *flags, *args], capture_output=True, timeout=120, check=False)
 
 
-def _run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ]
-    return subprocess.run([_chromium(), *flags, *args], capture_output=True, timeout=120, check=False)
-
-
-def test_report_renders_with_charts_and_tables(cli: Cli, generated_300: Path, tmp_path: Path) -> None:
+def test_report_renders_with_charts_and_tables(cli: Cli, chromium: Any, generated_300: Path, tmp_path: Path) -> None:
     out = tmp_path / "audit"
     assert cli("audit", str(generated_300), "--out", str(out), "--jobs", "1").rc == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     page = (out / "report.html").as_uri()
 
     shot = tmp_path / "report.png"
-    res = _run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2400", page)
+    res = _run_chromium(chromium, tmp_path, f"--screenshot={shot}", "--window-size=1280,2400", page)
     assert shot.exists(), res.stderr.decode(errors="replace")[-2000:]
     png = shot.read_bytes()
     assert png.startswith(PNG_MAGIC)
@@ -54,7 +34,7 @@ def test_report_renders_with_charts_and_tables(cli: Cli, generated_300: Path, tm
     assert (width, height) == (1280, 2400)
     assert len(png) > 50_000  # a blank page of that size compresses to a few kilobytes
 
-    dom = _run_chromium(tmp_path, "--dump-dom", page).stdout.decode("utf-8")
+    dom = _run_chromium(chromium, tmp_path, "--dump-dom", page).stdout.decode("utf-8")
     charts = {name: body for name, body in re.findall(r'<svg class="chart" data-chart="([\w-]+)"(.*?)</svg>', dom, flags=re.S)}
     assert set(charts) == {"by-category", "by-rule", "by-agent", "over-time"}
     assert charts["by-category"].count('class="bar"') == len(summary["by_category"])

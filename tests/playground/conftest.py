@@ -17,18 +17,6 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 
 class Playground:
     def __init__(self, url: str) -> None:
@@ -75,17 +63,15 @@ def playground() -> Iterator[Playground]:
 
 
 @pytest.fixture
-def page(tmp_path: Path, playground: Playground) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)")
+def page(tmp_path: Path, playground: Playground, chromium: Any) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
+            executable_path=chromium.path,
             headless=True,
-            args=CHROMIUM_ARGS,
+            args=list(chromium.args),
             viewport={"width": 1400, "height": 900},
         )
         try:
