@@ -73,7 +73,8 @@ def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
 
 def _candidates_for(ruleset: Ruleset, scan: Scan, ctx: Context) -> list[int]:
     """_candidates without the rules this request's context rules out before the reply is read
-    (see compile/gates.py); explain keeps listing those as considered."""
+    (see compile/gates.py) and those whose `when` the scan's atoms already decide against
+    (compile/prefilter.py); explain keeps listing both as considered."""
     customer = bool(ctx.customer) or (bool(ctx.conversation) and bool(_last_customer(ctx)))
     always, blocked = ruleset.context_rules(ctx, customer)
     terms, regexes = ruleset.term_rules, ruleset.regex_rules
@@ -81,7 +82,14 @@ def _candidates_for(ruleset: Ruleset, scan: Scan, ctx: Context) -> list[int]:
         *[terms[sid] for sid in scan.terms if sid in terms],
         *[regexes[rid] for rid in scan.regex_ok if rid in regexes],
     )
-    return sorted(found - blocked if blocked else found)
+    pre = ruleset.prefilters
+    terms_found, regex_ok = scan.terms, scan.regex_ok
+    out = []
+    for idx in sorted(found - blocked if blocked else found):
+        need = pre[idx]
+        if need is None or need.admits(terms_found, regex_ok):
+            out.append(idx)
+    return out
 
 
 def _dedupe(found: list[Match]) -> list[Match]:
