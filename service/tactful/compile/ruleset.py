@@ -45,8 +45,8 @@ class Ruleset:
     # by_atom split by atom kind with frozenset values: choosing a reply's candidate rules is then
     # one set union instead of a tuple key and a dict lookup per present term set and regex.
     always_set: frozenset[int] = field(init=False, repr=False, compare=False)
-    term_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
-    regex_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    term_rules: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    regex_rules: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     # Rules with context tests (turn, time, customer …), and per distinct request facts which of
     # them can fire (see gates.py): a trigger-less rule the request rules out is never evaluated.
     _gated: tuple[tuple[int, Node], ...] = field(init=False, repr=False, compare=False)
