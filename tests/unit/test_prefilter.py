@@ -117,8 +117,3 @@ def test_a_dropped_rule_never_holds_on_shipped_packs(parts: list[str], ctx: Cont
             if need is not None and not need.admits(scan.terms, scan.regex_ok):
                 assert not rule.when.eval(scan)[0], (name, rule.id, text)
 
-
-def test_the_shipped_zh_refusal_rule_is_dropped_when_an_alternative_is_offered() -> None:
-    zh = _library().get("zh")
-    everything, evaluated = _considered(zh, "不行的,我帮您申请一下")
-    assert "refuse_bare" in everything and "refuse_bare" not in evaluated
