@@ -28,6 +28,7 @@ COMPILED = (
     "tactful/conditions/conversation.py",
     "tactful/compile/matchers.py",
     "tactful/compile/gates.py",
+    "tactful/compile/prefilter.py",
     "tactful/compile/rules.py",
     "tactful/engine/check.py",
     "tactful/engine/rewrite.py",

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tactful.compile.compiler import compile_path, compile_text
 from tactful.compile.matchers import Matcher
+from tactful.conditions.segments import Openers
 from tactful.engine import check
 from tactful.model import Context
 from tactful.text import NormalizeOptions, Normalizer, utf16_index
@@ -106,3 +107,25 @@ regex_texts = st.lists(st.one_of(st.sampled_from(REGEX_PIECES), st.text(max_size
 def test_fast_regex_path_agrees_with_google_re2_public_api(text: str) -> None:
     for rid in range(REGEXES.regex_count):
         assert REGEXES.run_regex(rid, text) == REGEXES.run_regex_public(rid, text)
+
+
+# Openers (address words, emoticon codes) are skipped through the same compiled object; the public
+# match() is the reference, from the reply's start and from any clause start (`^` still means the
+# reply's start, not `pos`).
+OPENERS = [
+    Openers(r"(?:亲|亲爱的|小主|dear)"),
+    Openers(r"(?i)(?:亲|亲亲|#E-s\[[^\]]*\]|\[[^\[\]]{1,6}\])"),
+    Openers(r"(?:^亲|您好)"),
+]
+OPENER_PIECES = ["亲", "亲爱的", "亲亲", "小主", "Dear", "dear", "#E-s[微笑]", "[微笑]", "[", "]", "您好"]
+OPENER_PIECES += [",", "~", " ", "。", "😀", "好的"]
+no_surrogates = st.text(st.characters(blacklist_categories=("Cs",)), max_size=3)  # the engine checks those as U+FFFD
+opener_texts = st.lists(st.one_of(st.sampled_from(OPENER_PIECES), no_surrogates), max_size=8).map("".join)
+
+
+@SETTINGS
+@given(opener_texts, st.integers(min_value=0, max_value=12))
+def test_fast_opener_skip_agrees_with_google_re2_public_api(text: str, pos: int) -> None:
+    pos = min(pos, len(text))
+    for openers in OPENERS:
+        assert openers.skip(text, pos) == openers.skip_public(text, pos), (openers.pattern, text, pos)

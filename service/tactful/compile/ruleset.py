@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
 from tactful.compile.matchers import Matcher
+from tactful.compile.prefilter import Prefilter, prefilter
 from tactful.compile.rules import CompiledFix, CompiledRule, RuleOrigin
 from tactful.compile.unknown import UnknownRuleset
 from tactful.conditions import Node
@@ -44,12 +45,15 @@ class Ruleset:
     # by_atom split by atom kind with frozenset values: choosing a reply's candidate rules is then
     # one set union instead of a tuple key and a dict lookup per present term set and regex.
     always_set: frozenset[int] = field(init=False, repr=False, compare=False)
-    term_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
-    regex_rules: Mapping[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    term_rules: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+    regex_rules: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
     # Rules with context tests (turn, time, customer …), and per distinct request facts which of
     # them can fire (see gates.py): a trigger-less rule the request rules out is never evaluated.
     _gated: tuple[tuple[int, Node], ...] = field(init=False, repr=False, compare=False)
     _gates: dict[object, ContextRules] = field(init=False, repr=False, compare=False)
+    # Per rule (by index), what its `when` needs beyond one trigger (prefilter.py): candidates
+    # that cannot hold are dropped before evaluation. None for the rules that need nothing more.
+    prefilters: tuple[Prefilter | None, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "always_set", frozenset(self.always))
@@ -57,6 +61,7 @@ class Ruleset:
             object.__setattr__(self, name, {key: frozenset(rules) for (k, key), rules in self.by_atom.items() if k == kind})
         object.__setattr__(self, "_gated", tuple((i, r.when) for i, r in enumerate(self.rules) if depends_on_context(r.when)))
         object.__setattr__(self, "_gates", {})
+        object.__setattr__(self, "prefilters", tuple(prefilter(r.when) for r in self.rules))
 
     def context_rules(self, ctx: Context, customer: bool) -> ContextRules:
         """The trigger-less rules this request lets through and the triggered ones it rules out,

@@ -14,6 +14,11 @@ import re2
 
 from tactful.conditions.scan import CLAUSE_BREAKS, Scan
 
+_ANCHOR_START = getattr(getattr(re2, "_Anchor", None), "ANCHOR_START", None)
+_re2_ext = getattr(re2, "_re2", None)
+_char_len = getattr(_re2_ext, "BytesToCharLen", None)  # (utf-8 bytes, start, end) -> characters in between
+_byte_len = getattr(_re2_ext, "CharLenToBytes", None)  # (utf-8 bytes, start, n characters) -> their bytes
+
 # `~` ends a sentence in chat ("好的~"); a sentence break is also a clause break.
 SENTENCE_BREAKS = frozenset(".!?\n。!?…~")
 _CLAUSE = CLAUSE_BREAKS | SENTENCE_BREAKS
@@ -181,15 +186,41 @@ class Openers:
     """A pack's address words and emoticon codes, which may open a reply or a clause (亲,这个不行 /
     [微笑]好的) without being its content. Built once per ruleset from an RE2 pattern for one opener."""
 
-    __slots__ = ("_re", "pattern")
+    __slots__ = ("_raw", "_re", "pattern")
 
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self._re = re2.compile(f"(?:(?:{pattern})[ \\t,,、~!!。.…]*)+")
+        # google-re2's Python layer costs ~5 us a call (a generator, a Match object, offset maps):
+        # most of a compliant reply's rule work when its rules ask where the reply starts. Its
+        # compiled regexp answers the same anchored question; `skip_public` stays the fallback.
+        raw = getattr(self._re, "_regexp", None)
+        self._raw = raw if _ANCHOR_START is not None and _char_len is not None and hasattr(raw, "Match") else None
 
     def skip(self, text: str, pos: int) -> int:
         """The first content index at or after `pos`, past punctuation and any run of openers.
         Openers are tried before punctuation too: an emoticon code may begin with a bracket."""
+        raw = self._raw
+        if raw is None or _char_len is None or _byte_len is None:
+            return self.skip_public(text, pos)
+        # What re2's match(text, pos) does, without its wrapper: the whole text (so `^` means the
+        # reply's start, as before), byte offsets kept in step with `pos` by a forward cursor.
+        data = text.encode("utf-8")
+        end = len(data)
+        at = _byte_len(data, 0, pos)
+        while True:
+            stop = raw.Match(_ANCHOR_START, data, at, end)[0][1]
+            if stop > at:  # a non-empty run of openers (a failed match reports -1)
+                pos += _char_len(data, at, stop)
+                at = stop
+            nxt = skip_lead(text, pos)
+            if nxt == pos:
+                return pos
+            at += _byte_len(data, at, nxt - pos)
+            pos = nxt
+
+    def skip_public(self, text: str, pos: int) -> int:
+        """skip() through google-re2's public API (the fallback, and the reference in tests)."""
         while True:
             m = self._re.match(text, pos)
             if m is not None and m.end() > pos:

@@ -73,15 +73,33 @@ def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
 
 def _candidates_for(ruleset: Ruleset, scan: Scan, ctx: Context) -> list[int]:
     """_candidates without the rules this request's context rules out before the reply is read
-    (see compile/gates.py); explain keeps listing those as considered."""
+    (see compile/gates.py) and those whose `when` the scan's atoms already decide against
+    (compile/prefilter.py); explain keeps listing both as considered."""
     customer = bool(ctx.customer) or (bool(ctx.conversation) and bool(_last_customer(ctx)))
     always, blocked = ruleset.context_rules(ctx, customer)
-    terms, regexes = ruleset.term_rules, ruleset.regex_rules
-    found = always.union(
-        *[terms[sid] for sid in scan.terms if sid in terms],
-        *[regexes[rid] for rid in scan.regex_ok if rid in regexes],
-    )
-    return sorted(found - blocked if blocked else found)
+    term_rules: dict[int, frozenset[int]] = ruleset.term_rules
+    regex_rules: dict[int, frozenset[int]] = ruleset.regex_rules
+    # One set grown in place (typed dicts: mypyc looks them up without a method call); most
+    # present term sets and regexes trigger no rule.
+    found = set(always)
+    terms_found, regex_ok = scan.terms, scan.regex_ok
+    for sid in terms_found:
+        rules = term_rules.get(sid)
+        if rules is not None:
+            found |= rules
+    for rid in regex_ok:
+        rules = regex_rules.get(rid)
+        if rules is not None:
+            found |= rules
+    if blocked:
+        found -= blocked
+    pre = ruleset.prefilters
+    out = []
+    for idx in sorted(found):
+        need = pre[idx]
+        if need is None or need.admits(terms_found, regex_ok):
+            out.append(idx)
+    return out
 
 
 def _dedupe(found: list[Match]) -> list[Match]:

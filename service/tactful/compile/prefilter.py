@@ -1,0 +1,161 @@
+"""Which candidate rules cannot fire on a reply, told from the atoms its scan already found.
+
+A rule is a candidate when any one of its trigger atoms (a term set with hits, a regex the RE2 set
+says can match) occurs. Most candidates then fail their `when` on something the scan also knows:
+`refuse_bare` is a candidate whenever a refusal word or regex occurs (half of all zh replies,
+不行 / 不能 …) but `and not @alternatives` fails on most of them, and `X followed by Y` needs
+both X's and Y's atoms. Evaluating such a rule costs its regexes and condition tree for nothing.
+
+So each rule's `when` is summarised once, at ruleset build time, as what it *needs*:
+
+- **vetoes**: term sets whose presence makes `when` false (`and not @alternatives`);
+- **clauses**: sets of atoms of which at least one must be present (each side of `near` /
+  `followed by`, each conjunct of an `and`, every item of an `or` for each choice of clauses).
+
+Both are necessary conditions derived from the node semantics, never heuristics: a rule that
+would fire is never dropped. A term-set atom is present exactly when `Contains` would hold (the
+same TermHits); a regex atom when the RE2 set reports the regex, which every regex match needs
+(an opener-anchored regex also lists the opener atoms, as its `triggers` does). Anything the
+summary does not understand (context tests, the customer's message, earlier turns) needs nothing.
+`explain` does not use this: it still lists every rule with a present trigger as considered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from itertools import product
+from typing import Final, final
+
+from tactful.conditions import (
+    And,
+    ComesBefore,
+    Contains,
+    Count,
+    Edge,
+    Near,
+    Node,
+    Not,
+    Or,
+    RegexMatch,
+    Repeated,
+    Valid,
+)
+from tactful.conditions.clauses import OpenedRegex, OpenedStart, SegmentNear, SegmentStarts, Without
+
+Atom = tuple[str, int]  # ("t", term-set id) | ("r", regex id), as Node.triggers names them
+_MAX_PRODUCT: Final = 64  # clause combinations of an `or` considered; beyond, one wider clause
+_MAX_CLAUSES: Final = 6  # clauses kept per rule (the narrowest): each costs a few lookups per candidate
+
+# Nodes that hold only when each of these children holds (and, for `without`, only its left side).
+_Needs = tuple[list[frozenset[Atom]], frozenset[int], frozenset[int]]  # clauses, vetoes, sure
+
+
+def _required(node: Node) -> tuple[Node, ...] | None:
+    """The children that must hold for `node` to hold, for the node kinds that pass it through."""
+    if isinstance(node, Edge | Valid | SegmentStarts | OpenedStart | Repeated):
+        return (node.inner,)
+    if isinstance(node, Count):
+        return None if node.triggers() is None else (node.inner,)  # `count < 2` holds on no match
+    if isinstance(node, Near | SegmentNear | ComesBefore):
+        return (node.left, node.right)
+    if isinstance(node, Without):
+        return (node.left,)
+    return None
+
+
+def _needs(node: Node) -> _Needs:
+    """(clauses, vetoes, sure): the atom sets of which one must occur for `node` to hold; term sets
+    whose presence makes it false; term sets whose presence alone makes it true."""
+    none: frozenset[int] = frozenset()
+    if isinstance(node, Contains):
+        return [frozenset({("t", node.set_id)})], none, frozenset({node.set_id})
+    if isinstance(node, RegexMatch | OpenedRegex):
+        trig = node.triggers()
+        return ([trig] if trig else []), none, none
+    if isinstance(node, Not):
+        _, vetoes, sure = _needs(node.inner)
+        return [], sure, vetoes
+    if isinstance(node, And):
+        clauses: list[frozenset[Atom]] = []
+        vetoed: set[int] = set()
+        for item in node.items:
+            c, v, _ = _needs(item)
+            clauses += c
+            vetoed |= v
+        return clauses, frozenset(vetoed), none
+    if isinstance(node, Or):
+        parts = [_needs(item) for item in node.items]
+        sure = frozenset().union(*(p[2] for p in parts))
+        vetoes = frozenset.intersection(*(p[1] for p in parts)) if parts else none
+        if not parts or any(not p[0] for p in parts):
+            return [], vetoes, sure
+        count = 1
+        for p in parts:
+            count *= len(p[0])
+        if count > _MAX_PRODUCT:  # still sound: any one clause of each item, joined
+            return [frozenset().union(*(p[0][0] for p in parts))], vetoes, sure
+        return [frozenset().union(*combo) for combo in product(*(p[0] for p in parts))], vetoes, sure
+    children = _required(node)
+    if children is None:
+        return [], none, none
+    clauses = []
+    vetoed = set()
+    for child in children:
+        c, v, _ = _needs(child)
+        clauses += c
+        vetoed |= v
+    return clauses, frozenset(vetoed), none
+
+
+@final
+class Prefilter:
+    """One rule's needs beyond its trigger: `admits` is False only when `when` cannot hold."""
+
+    __slots__ = ("clauses", "vetoes")
+
+    def __init__(self, vetoes: tuple[int, ...], clauses: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]) -> None:
+        self.vetoes = vetoes  # term-set ids
+        self.clauses = clauses  # (term-set ids, regex ids): at least one of them present
+
+    def admits(self, terms: Mapping[int, object], regex_ok: frozenset[int]) -> bool:
+        for sid in self.vetoes:
+            if sid in terms:
+                return False
+        for term_ids, regex_ids in self.clauses:
+            met = False
+            for sid in term_ids:
+                if sid in terms:
+                    met = True
+                    break
+            if not met:
+                for rid in regex_ids:
+                    if rid in regex_ok:
+                        met = True
+                        break
+            if not met:
+                return False
+        return True
+
+    def __repr__(self) -> str:
+        return f"Prefilter(vetoes={self.vetoes!r}, clauses={self.clauses!r})"
+
+
+def prefilter(when: Node) -> Prefilter | None:
+    """The Prefilter of a rule's `when`, or None when it needs nothing its triggers do not already
+    guarantee (a candidate has at least one trigger atom present)."""
+    clauses, vetoes, _ = _needs(when)
+    trigger = when.triggers()
+    kept: list[frozenset[Atom]] = []
+    for clause in sorted(set(clauses), key=lambda c: (len(c), sorted(c))):
+        if trigger is not None and trigger <= clause:
+            continue  # met by every candidate
+        if any(k <= clause for k in kept):
+            continue  # implied by a narrower clause already kept
+        kept.append(clause)
+    kept = kept[:_MAX_CLAUSES]
+    if not kept and not vetoes:
+        return None
+    return Prefilter(
+        tuple(sorted(vetoes)),
+        tuple((tuple(sorted(i for k, i in c if k == "t")), tuple(sorted(i for k, i in c if k == "r"))) for c in kept),
+    )
