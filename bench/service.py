@@ -337,7 +337,7 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=5, help="duration of each load step, whole seconds (default 5)")
     ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)), help="server processes, both servers (default: CPUs)")
     ap.add_argument("--concurrency", default="1,16,64", help="requests in flight per step (default 1,16,64)")
-    ap.add_argument("--streams", type=int, default=100, help="concurrent CheckStream calls (default 100)")
+    ap.add_argument("--streams", type=int, default=100, help="concurrent CheckStream calls (default 100); 0 skips that step")
     ap.add_argument("--rate", type=float, default=30.0, help="drafts per second per stream (default 30)")
     ap.add_argument("--replies", default=",".join(REPLIES), help=f"which replies to send, of {', '.join(REPLIES)} (default both)")
     ap.add_argument("--big", type=int, default=3, help="64 KiB adversarial requests kept in flight in the worst-case step; 0 skips it")
@@ -369,6 +369,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
         workdir = Path(tmp)
         results: dict[str, dict[tuple[str, int], Load]] = {}
+        stream: dict[str, float] | None = None
         worst: dict[str, dict[int, tuple[Load, Load, LongRequests]]] = {}
         for start in (
             lambda: start_echo(args.workers),
@@ -379,7 +380,7 @@ def main() -> int:
             try:
                 if server.name != "inline":
                     results[server.name] = {(reply, c): load(server.port, REPLIES[reply], c) for reply in replies for c in levels}
-                if server.name == "service":
+                if server.name == "service" and args.streams:
                     stream = asyncio.run(stream_load(server.port, args.streams, args.rate, args.seconds))
                 worst[server.name] = {}
                 for c in big_levels:
@@ -397,9 +398,10 @@ def main() -> int:
             print(f"{reply:>9} {c:>9} | {e.rps:>10.0f} {e.p50_ms:>7.2f} {e.p99_ms:>7.2f} |"
                   f" {s.rps:>11.0f} {s.p50_ms:>7.2f} {s.p99_ms:>7.2f} |"
                   f" {s.rps / e.rps:>10.2f} {s.p99_ms / e.p99_ms:>9.2f} | {e.errors + s.errors}")  # fmt: skip
-    print(f"\nCheckStream: {stream['streams']:.0f} streams, min {stream['drafts_per_s_per_stream_min']:.1f} drafts/s per stream "
-          f"({stream['drafts_per_s_total']:.0f}/s in all), {stream['answered_fraction']:.1%} of drafts answered (the rest superseded), "
-          f"draft->answer p50 {stream['p50_ms']:.2f} ms, p99 {stream['p99_ms']:.2f} ms")  # fmt: skip
+    if stream is not None:
+        print(f"\nCheckStream: {stream['streams']:.0f} streams, min {stream['drafts_per_s_per_stream_min']:.1f} drafts/s per stream "
+              f"({stream['drafts_per_s_total']:.0f}/s in all), {stream['answered_fraction']:.1%} of drafts answered (the rest superseded), "
+              f"draft->answer p50 {stream['p50_ms']:.2f} ms, p99 {stream['p99_ms']:.2f} ms")  # fmt: skip
     if big_levels:
         print_worst(worst, args.big)
     return 0
