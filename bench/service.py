@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,6 +319,20 @@ async def stream_load(port: int, streams: int, rate: float, seconds: float, chan
 # --- main ----------------------------------------------------------------------------------------
 
 
+LoadFn = Callable[[int, str, int], Load]  # (port, text, in flight) -> figures
+
+
+def worst_case(server: Server, levels: list[int], load: LoadFn, big: int) -> dict[int, tuple[Load, Load, LongRequests]]:
+    """Compliant replies at each level alone, then with `big` long adversarial requests kept in flight."""
+    out = {}
+    for c in levels:
+        alone = load(server.port, REPLIES["compliant"], c)  # again, right before: the machine's load drifts
+        with LongRequests(server.port, big) as long_requests:
+            crowded = load(server.port, REPLIES["compliant"], c)
+        out[c] = (alone, crowded, long_requests)
+    return out
+
+
 def print_worst(worst: dict[str, dict[int, tuple[Load, Load, LongRequests]]], big: int) -> None:
     print(f"\nWorst case: {big} x 64 KiB adversarial Check calls kept in flight while h2load sends compliant replies "
           "('inline' = the service with --pool-processes 0, every check on the event loop)")  # fmt: skip
@@ -342,6 +356,7 @@ def main() -> int:
     ap.add_argument("--replies", default=",".join(REPLIES), help=f"which replies to send, of {', '.join(REPLIES)} (default both)")
     ap.add_argument("--big", type=int, default=3, help="64 KiB adversarial requests kept in flight in the worst-case step; 0 skips it")
     ap.add_argument("--big-concurrency", default="16,64", help="ordinary requests in flight during the worst-case step (default 16,64)")
+    ap.add_argument("--repeat", type=int, default=1, help="measure every step this many times, echo and service alternating (default 1)")
     ap.add_argument("--echo-worker", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.echo_worker:
@@ -368,36 +383,8 @@ def main() -> int:
     big_levels = [int(x) for x in args.big_concurrency.split(",")] if args.big else []
     with tempfile.TemporaryDirectory(prefix="tactful-bench-") as tmp:
         workdir = Path(tmp)
-        results: dict[str, dict[tuple[str, int], Load]] = {}
-        stream: dict[str, float] | None = None
-        worst: dict[str, dict[int, tuple[Load, Load, LongRequests]]] = {}
-        for start in (
-            lambda: start_echo(args.workers),
-            lambda: start_service(args.workers, workdir / "service.log"),
-            lambda: start_service(args.workers, workdir / "inline.log", "--pool-processes", "0", name="inline"),
-        ):
-            server = start()
-            try:
-                if server.name != "inline":
-                    results[server.name] = {(reply, c): load(server.port, REPLIES[reply], c) for reply in replies for c in levels}
-                if server.name == "service" and args.streams:
-                    stream = asyncio.run(stream_load(server.port, args.streams, args.rate, args.seconds))
-                worst[server.name] = {}
-                for c in big_levels:
-                    alone = load(server.port, REPLIES["compliant"], c)  # again, right before: the machine's load drifts
-                    with LongRequests(server.port, args.big) as long_requests:
-                        crowded = load(server.port, REPLIES["compliant"], c)
-                    worst[server.name][c] = (alone, crowded, long_requests)
-            finally:
-                server.stop()
-    print(f"\n{'reply':>9} {'in flight':>9} | {'echo req/s':>10} {'p50 ms':>7} {'p99 ms':>7} |"
-          f" {'Check req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'thru ratio':>10} {'p99 ratio':>9} | errors")  # fmt: skip
-    for reply in replies:
-        for c in levels:
-            e, s = results["echo"][(reply, c)], results["service"][(reply, c)]
-            print(f"{reply:>9} {c:>9} | {e.rps:>10.0f} {e.p50_ms:>7.2f} {e.p99_ms:>7.2f} |"
-                  f" {s.rps:>11.0f} {s.p50_ms:>7.2f} {s.p99_ms:>7.2f} |"
-                  f" {s.rps / e.rps:>10.2f} {s.p99_ms / e.p99_ms:>9.2f} | {e.errors + s.errors}")  # fmt: skip
+        results, stream, worst = measure(args, load, workdir, [(reply, c) for reply in replies for c in levels], big_levels)
+    print_results(results)
     if stream is not None:
         print(f"\nCheckStream: {stream['streams']:.0f} streams, min {stream['drafts_per_s_per_stream_min']:.1f} drafts/s per stream "
               f"({stream['drafts_per_s_total']:.0f}/s in all), {stream['answered_fraction']:.1%} of drafts answered (the rest superseded), "
@@ -405,6 +392,53 @@ def main() -> int:
     if big_levels:
         print_worst(worst, args.big)
     return 0
+
+
+Steps = dict[tuple[str, int], list[tuple[Load, Load]]]
+Worst = dict[str, dict[int, tuple[Load, Load, LongRequests]]]
+
+
+def measure(
+    args: argparse.Namespace, load: LoadFn, workdir: Path, steps: list[tuple[str, int]], big_levels: list[int]
+) -> tuple[Steps, dict[str, float] | None, Worst]:
+    """Every (reply, in flight) step on the echo server and the service, then streams and the worst case."""
+    # Echo and service run side by side and each step is measured on one right after the other, so
+    # both see the same background load: on a shared machine it drifts within a minute.
+    results: Steps = {step: [] for step in steps}
+    stream = None
+    worst: Worst = {}
+    echo = start_echo(args.workers)
+    try:
+        service = start_service(args.workers, workdir / "service.log")
+        try:
+            for _ in range(args.repeat):
+                for reply, c in steps:
+                    results[(reply, c)].append((load(echo.port, REPLIES[reply], c), load(service.port, REPLIES[reply], c)))
+            if args.streams:
+                stream = asyncio.run(stream_load(service.port, args.streams, args.rate, args.seconds))
+            for server in (echo, service):
+                worst[server.name] = worst_case(server, big_levels, load, args.big)
+        finally:
+            service.stop()
+    finally:
+        echo.stop()
+    if big_levels:
+        inline = start_service(args.workers, workdir / "inline.log", "--pool-processes", "0", name="inline")
+        try:
+            worst[inline.name] = worst_case(inline, big_levels, load, args.big)
+        finally:
+            inline.stop()
+    return results, stream, worst
+
+
+def print_results(results: Steps) -> None:
+    print(f"\n{'reply':>9} {'in flight':>9} | {'echo req/s':>10} {'p50 ms':>7} {'p99 ms':>7} |"
+          f" {'Check req/s':>11} {'p50 ms':>7} {'p99 ms':>7} | {'thru ratio':>10} {'p99 ratio':>9} | errors")  # fmt: skip
+    for (reply, c), pairs in results.items():
+        for e, s in pairs:
+            print(f"{reply:>9} {c:>9} | {e.rps:>10.0f} {e.p50_ms:>7.2f} {e.p99_ms:>7.2f} |"
+                  f" {s.rps:>11.0f} {s.p50_ms:>7.2f} {s.p99_ms:>7.2f} |"
+                  f" {s.rps / e.rps:>10.2f} {s.p99_ms / e.p99_ms:>9.2f} | {e.errors + s.errors}")  # fmt: skip
 
 
 if __name__ == "__main__":
