@@ -35,7 +35,8 @@ from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import configure, get_logger
 from tactful.server.pool import HEADER, frame
 from tactful.server.reload import LibraryKey, library_key
-from tactful.server.servicer import Translator, context_from_proto
+from tactful.server.response import ResponseWriter
+from tactful.server.servicer import context_from_proto
 from tactful.v1 import checker_pb2 as pb
 
 NICENESS = 19  # CFS weight 15 against 1024: on a contended core the event loops get ~98 % of it, long replies the rest
@@ -81,12 +82,12 @@ def _relocate(message: Any, copy: str, origin: str) -> None:
 
 
 class Checker:
-    """The state of one pool process: its compiled libraries and the response translator."""
+    """The state of one pool process: its compiled libraries and the response writer."""
 
     def __init__(self) -> None:
         self.libraries: dict[LibraryKey, Library] = {}
         self.retired: set[LibraryKey] = set()  # replaced by the serving process's last reload
-        self.translate = Translator()
+        self.writer = ResponseWriter()
 
     def library(self, key: LibraryKey, sources: str) -> Library | None:
         found = self.libraries.get(key)
@@ -143,11 +144,13 @@ class Checker:
             # As CheckerServicer._check_one does it, explanation included.
             explanation = explain(rs, text, ctx) if req.explain else None
             result = check(rs, text, ctx) if explanation is None else explanation.result
-            response = self.translate.response(result, rs, req, request_id)
+            traced: bytes | None = None
             if explanation is not None:
-                fill_explanation(response.explanation, explanation)
-                _relocate(response.explanation, sources, origin)
-            data = response.SerializeToString()
+                message = pb.Explanation()
+                fill_explanation(message, explanation)
+                _relocate(message, sources, origin)
+                traced = message.SerializeToString()
+            data = self.writer.write(result, rs, request_id, req.sequence, not req.omit_rationale, traced)
             _armed[0] = False
             signal.setitimer(signal.ITIMER_PROF, 0)
         except _OverBudget:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -12,16 +11,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import grpc
 import grpc.aio
 
-from tactful.compile.ruleset import Library, Ruleset
+from tactful.compile.ruleset import Library
 from tactful.engine import check
 from tactful.engine.explain import explain
-from tactful.model import CHANNELS, LOCALES, ROLES, TURNS, Context, Edit, Result, Severity, Turn, Violation
+from tactful.model import CHANNELS, LOCALES, ROLES, TURNS, Context, Result, Severity, Turn, Violation
 from tactful.server.explain_proto import fill_explanation
 from tactful.server.logging import Decision
 from tactful.server.pool import CheckPool
 from tactful.server.reload import RulesHolder, library_key
+from tactful.server.response import ResponseWriter, varint
 from tactful.server.status import GaveUp, InvalidArgument, NotReady, OverBudget, TooLarge, status_of
-from tactful.text import to_utf16
 from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
@@ -88,109 +87,9 @@ def _check_size(field: str, text: str, max_bytes: int) -> None:
         raise InvalidArgument(f"{field} is {size} bytes, over the server's limit of {max_bytes} bytes; send a shorter text")
 
 
-def violation_id(v: Violation, occurrence: int) -> str:
-    """The n-th violation of a rule keeps its id from draft to draft, so a UI highlight does not flicker.
-
-    The matched words are deliberately not part of the id: while the agent types, a match grows
-    ("是的,但" -> "是的,但是") and is still the same violation.
-
-    >>> from tactful.model import Severity
-    >>> a = Violation("no_but", "contrastive_but", Severity.WARNING, "m", 3, 6, 3, 6, "是的,但")
-    >>> b = Violation("no_but", "contrastive_but", Severity.WARNING, "m", 3, 7, 3, 7, "是的,但是")
-    >>> violation_id(a, 0) == violation_id(b, 0) != violation_id(b, 1)
-    True
-    """
-    digest = hashlib.blake2b(f"{v.rule}\0{occurrence}".encode(), digest_size=4).hexdigest()
-    return f"{v.rule}-{digest}"
-
-
-class Translator:
-    """Model values -> proto messages; caches each ruleset's rationales (by version) and violation ids.
-
-    Messages are built in place (`add()`, field by field): passing a sub-message to a
-    constructor copies it, which made translating a reply cost a third of checking it.
-    """
-
-    def __init__(self) -> None:
-        self._rationales: dict[str, dict[str, str]] = {}
-        self._ids: dict[tuple[str, int], str] = {}
-
-    def rationale(self, rs: Ruleset, rule_id: str) -> str:
-        table = self._rationales.get(rs.version)
-        if table is None:
-            if len(self._rationales) > 64:  # reloads add versions; old ones are never asked for again
-                self._rationales.clear()
-            table = self._rationales[rs.version] = {r.id: r.rationale for r in rs.rules}
-        return table.get(rule_id, "")
-
-    def _id(self, v: Violation, occurrence: int) -> str:
-        key = (v.rule, occurrence)
-        found = self._ids.get(key)
-        if found is None:
-            found = violation_id(v, occurrence)
-            if occurrence < 8 and len(self._ids) < 65536:  # rules x first few occurrences; the rest are rare
-                self._ids[key] = found
-        return found
-
-    def response(self, result: Result, rs: Ruleset, req: pb.CheckRequest, request_id: str) -> pb.CheckResponse:
-        out = pb.CheckResponse(
-            rewritten_text=result.rewritten,
-            compliant=not result.violations,
-            ruleset=result.ruleset,
-            ruleset_version=result.ruleset_version,
-            request_id=request_id,
-            sequence=req.sequence,
-        )
-        if not result.violations:
-            return out
-        text = result.text
-        u16: dict[int, int] | None = None
-        if text and max(text) > "\uffff":  # astral characters (emoji) count twice in UTF-16
-            offsets = [x for v in result.violations for sg in v.suggestions for e in sg.edits for x in (e.start, e.end)]
-            offsets += [x for e in result.applied for x in (e.start, e.end)]
-            u16 = dict(zip(offsets, to_utf16(text, offsets), strict=True))
-        seen: dict[str, int] = {}
-        add = out.violations.add
-        for v in result.violations:
-            n = seen.get(v.rule, 0)
-            seen[v.rule] = n + 1
-            pv = add(
-                rule_id=v.rule,
-                category=v.category,
-                severity=_SEVERITY[v.severity],
-                message=v.message,
-                matched_text=v.match,
-                id=self._id(v, n),
-                rationale=self.rationale(rs, v.rule),
-                pack=v.pack,
-            )
-            if v.turn_index is not None:
-                pv.turn_index = v.turn_index
-            _span(pv.span, v.start, v.end, v.utf16_start, v.utf16_end)
-            for sg in v.suggestions:
-                ps = pv.suggestions.add(description=sg.description)
-                for e in sg.edits:
-                    _edit(ps.edits.add(replacement=e.replacement), e, u16)
-        for e in result.applied:
-            _edit(out.applied_edits.add(replacement=e.replacement), e, u16)
-        return out
-
-
-def _span(span: pb.Span, start: int, end: int, utf16_start: int, utf16_end: int) -> None:
-    span.start = start
-    span.end = end
-    span.utf16_start = utf16_start
-    span.utf16_end = utf16_end
-
-
-def _edit(pe: pb.Edit, e: Edit, u16: dict[int, int] | None) -> None:
-    if u16 is None:
-        _span(pe.span, e.start, e.end, e.start, e.end)
-    else:
-        _span(pe.span, e.start, e.end, u16[e.start], u16[e.end])
-
-
 _RESULT_FIELD = bytes([1 << 3 | 2])  # CheckStreamResponse.result: field 1, length-delimited
+_SKIPPED_FIELD = bytes([2 << 3])  # CheckStreamResponse.skipped_drafts: field 2, varint
+_BATCH_RESPONSE = bytes([1 << 3 | 2])  # BatchCheckResponse.responses: field 1, length-delimited
 
 
 def stream_response_bytes(result: bytes, skipped: int) -> bytes:
@@ -201,13 +100,7 @@ def stream_response_bytes(result: bytes, skipped: int) -> bytes:
     ...     result=pb.CheckResponse(ruleset="zh", sequence=300), skipped_drafts=2)
     True
     """
-    size = len(result)
-    length = bytearray()
-    while size > 0x7F:
-        length.append(size & 0x7F | 0x80)
-        size >>= 7
-    length.append(size)
-    return _RESULT_FIELD + bytes(length) + result + pb.CheckStreamResponse(skipped_drafts=skipped).SerializeToString()
+    return _RESULT_FIELD + varint(len(result)) + result + (_SKIPPED_FIELD + varint(skipped) if skipped else b"")
 
 
 def _give_up_if_gone(context: grpc.aio.ServicerContext) -> None:
@@ -240,7 +133,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         self.on_decision = on_decision
         self.max_text_bytes = max_text_bytes
         self.max_batch = max_batch
-        self.translate = Translator()
+        self.writer = ResponseWriter()
         self.pool = pool
         self.offload_bytes = offload_bytes if pool is not None else 1 << 62
 
@@ -250,18 +143,25 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
             raise NotReady("the rules are still being compiled; retry in a moment")
         return library
 
-    def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str, skipped: int = 0) -> pb.CheckResponse:
+    def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str, size: int, skipped: int = 0) -> bytes:
+        """The serialized CheckResponse for a request of `size` bytes, checked here on the event loop."""
         started = time.perf_counter()
         text = req.text  # every read of a string field decodes it again
-        _check_size("text", text, self.max_text_bytes)
+        if size > self.max_text_bytes:  # else the text, a part of the request, cannot be over the limit either
+            _check_size("text", text, self.max_text_bytes)
         ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
         rs = library.select(req.ruleset or None, ctx.locale, text)
-        explanation = explain(rs, text, ctx) if req.explain else None
-        result = check(rs, text, ctx) if explanation is None else explanation.result
+        if req.explain:
+            explanation = explain(rs, text, ctx)
+            result = explanation.result
+            traced = pb.Explanation()
+            fill_explanation(traced, explanation)
+            traced_bytes: bytes | None = traced.SerializeToString()
+        else:
+            result = check(rs, text, ctx)
+            traced_bytes = None
         request_id = req.request_id or uuid.uuid4().hex[:16]
-        response = self.translate.response(result, rs, req, request_id)
-        if explanation is not None:
-            fill_explanation(response.explanation, explanation)
+        response = self.writer.write(result, rs, request_id, req.sequence, not req.omit_rationale, traced_bytes)
         self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
         return response
 
@@ -310,51 +210,54 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
 
     async def Check(  # noqa: N802 - method names come from the proto
         self, request: pb.CheckRequest, context: grpc.aio.ServicerContext
-    ) -> pb.CheckResponse | bytes:  # bytes: already serialized (see app.add_checker_service)
+    ) -> bytes:  # already serialized (see app.add_checker_service)
         library = self._library()
         _give_up_if_gone(context)
-        if request.ByteSize() > self.offload_bytes:
+        size = request.ByteSize()
+        if size > self.offload_bytes:
             return await self._check_pooled(request, library, "Check", context)
-        return self._check_one(request, library, "Check")
+        return self._check_one(request, library, "Check", size)
 
     async def BatchCheck(  # noqa: N802 - method names come from the proto
         self, request: pb.BatchCheckRequest, context: grpc.aio.ServicerContext
-    ) -> pb.BatchCheckResponse:
+    ) -> bytes:  # already serialized: the answers are, and protobuf messages concatenate
         n = len(request.requests)
         if n > self.max_batch:
             raise TooLarge(f"batch has {n} requests, over the server's limit of {self.max_batch}; split it into smaller batches")
         library = self._library()
-        out = pb.BatchCheckResponse()
+        responses: list[bytes] = []
+        errors = pb.BatchCheckResponse()
         for i, req in enumerate(request.requests):
             if i:
                 await asyncio.sleep(0)
             _give_up_if_gone(context)
             try:
-                if req.ByteSize() > self.offload_bytes:
+                size = req.ByteSize()
+                if size > self.offload_bytes:
                     data = await self._check_pooled(req, library, "BatchCheck", context)
-                    out.responses.add().MergeFromString(data)
                 else:
-                    out.responses.append(self._check_one(req, library, "BatchCheck"))
+                    data = self._check_one(req, library, "BatchCheck", size)
             except (InvalidArgument, OverBudget, NotReady, KeyError) as err:  # KeyError: UnknownRuleset
                 code, message = status_of(err)
-                out.errors.append(pb.BatchCheckError(index=i, code=code.value[0], message=f"requests[{i}]: {message}"))
-                out.responses.append(pb.CheckResponse(request_id=req.request_id, sequence=req.sequence))
-        return out
+                errors.errors.append(pb.BatchCheckError(index=i, code=code.value[0], message=f"requests[{i}]: {message}"))
+                data = pb.CheckResponse(request_id=req.request_id, sequence=req.sequence).SerializeToString()
+            responses.append(_BATCH_RESPONSE + varint(len(data)) + data)
+        return b"".join(responses) + errors.SerializeToString()
 
     async def CheckStream(  # noqa: N802 - method names come from the proto
         self, request_iterator: AsyncIterator[pb.CheckStreamRequest], context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[pb.CheckStreamResponse | bytes]:
+    ) -> AsyncIterator[bytes]:
         mailbox = LatestDraft(request_iterator)
         try:
             while (item := await mailbox.take()) is not None:
                 draft, skipped = item
                 _give_up_if_gone(context)
-                if draft.ByteSize() > self.offload_bytes:
+                size = draft.ByteSize()
+                if size > self.offload_bytes:
                     data = await self._check_pooled(draft, self._library(), "CheckStream", context, skipped)
-                    yield stream_response_bytes(data, skipped)
                 else:
-                    response = self._check_one(draft, self._library(), "CheckStream", skipped)
-                    yield pb.CheckStreamResponse(result=response, skipped_drafts=skipped)
+                    data = self._check_one(draft, self._library(), "CheckStream", size, skipped)
+                yield stream_response_bytes(data, skipped)
             if mailbox.error is not None:
                 raise mailbox.error
         finally:

@@ -79,20 +79,22 @@ class ConversationTurn(_message.Message):
     def __init__(self, role: _Optional[_Union[Role, str]] = ..., text: _Optional[str] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CheckRequest(_message.Message):
-    __slots__ = ("text", "ruleset", "context", "request_id", "sequence", "explain")
+    __slots__ = ("text", "ruleset", "context", "request_id", "sequence", "explain", "omit_rationale")
     TEXT_FIELD_NUMBER: _ClassVar[int]
     RULESET_FIELD_NUMBER: _ClassVar[int]
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     EXPLAIN_FIELD_NUMBER: _ClassVar[int]
+    OMIT_RATIONALE_FIELD_NUMBER: _ClassVar[int]
     text: str
     ruleset: str
     context: Context
     request_id: str
     sequence: int
     explain: bool
-    def __init__(self, text: _Optional[str] = ..., ruleset: _Optional[str] = ..., context: _Optional[_Union[Context, _Mapping]] = ..., request_id: _Optional[str] = ..., sequence: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+    omit_rationale: bool
+    def __init__(self, text: _Optional[str] = ..., ruleset: _Optional[str] = ..., context: _Optional[_Union[Context, _Mapping]] = ..., request_id: _Optional[str] = ..., sequence: _Optional[int] = ..., explain: _Optional[bool] = ..., omit_rationale: _Optional[bool] = ...) -> None: ...
 
 class Span(_message.Message):
     __slots__ = ("start", "end", "utf16_start", "utf16_end")
