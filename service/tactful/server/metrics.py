@@ -7,13 +7,10 @@ the supervisor serves their sum; with one process they live in a registry of thi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 from prometheus_client import multiprocess as mp
-
-from tactful.model import Violation
 
 # Sub-millisecond buckets: a check takes tens of microseconds, a whole RPC well under a millisecond.
 _LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 2.5)
@@ -55,19 +52,27 @@ class Metrics:
         self._rpc_children: dict[tuple[str, str], tuple[Counter, Histogram]] = {}
         self._category_children: dict[str, Counter] = {}
 
-    def observe_rpc(self, rpc: str, code: str, seconds: float) -> None:
+    def observe_latency(self, rpc: str, code: str, seconds: float) -> None:
         children = self._rpc_children.get((rpc, code))
         if children is None:
             children = self._rpc_children[(rpc, code)] = (self.rpcs.labels(rpc, code), self.latency.labels(rpc, code))
-        children[0].inc()
         children[1].observe(seconds)
 
-    def observe_violations(self, violations: Iterable[Violation]) -> None:
-        for v in violations:
-            child = self._category_children.get(v.category)
+    def count(self, calls: dict[tuple[str, str], int], categories: dict[str, int], skipped: int) -> None:
+        """Add counts gathered over many calls: each increment of a multiprocess value takes a lock and
+        writes its file, so one increment per label set and batch costs a fraction of one per call."""
+        for (rpc, code), n in calls.items():
+            children = self._rpc_children.get((rpc, code))
+            if children is None:
+                children = self._rpc_children[(rpc, code)] = (self.rpcs.labels(rpc, code), self.latency.labels(rpc, code))
+            children[0].inc(n)
+        for category, n in categories.items():
+            child = self._category_children.get(category)
             if child is None:
-                child = self._category_children[v.category] = self.violations.labels(v.category)
-            child.inc()
+                child = self._category_children[category] = self.violations.labels(category)
+            child.inc(n)
+        if skipped:
+            self.drafts_skipped.inc(skipped)
 
     def served(self, versions: dict[str, str]) -> None:
         """Record the ruleset versions now served; versions replaced drop to 0 (not removed, so a scrape sees the change)."""
