@@ -147,7 +147,10 @@ class TactfulClient:
         Raises:
             ServiceError: the call failed (bad input, unknown ruleset, deadline, server unreachable).
         """
-        request = pb.CheckRequest(text=text, ruleset=self.ruleset, context=context_to_proto(context), request_id=request_id)
+        # omit_rationale: a model Violation has no rationale (list_rules() has it), so it is not sent for nothing.
+        request = pb.CheckRequest(
+            text=text, ruleset=self.ruleset, context=context_to_proto(context), request_id=request_id, omit_rationale=True
+        )
         return result_from_proto(text, self._call(self.stub.Check, request))
 
     def list_rules(self) -> list[RuleInfo]:

@@ -146,3 +146,16 @@ def test_stream_with_no_drafts_ends_cleanly(stub):
 def test_locale_selects_the_chinese_pack(stub, locale):
     resp = stub.Check(pb.CheckRequest(text=DONE_WHEN_TEXT, context=pb.Context(locale=locale)), timeout=5)
     assert resp.ruleset == "zh"
+
+
+def test_omit_rationale_leaves_only_the_rationale_out(stub):
+    """The opt-out a per-keystroke frontend uses; ListRules still has every rule's rationale."""
+    full = stub.Check(pb.CheckRequest(text=DONE_WHEN_TEXT, request_id="r"), timeout=5)
+    lean = stub.Check(pb.CheckRequest(text=DONE_WHEN_TEXT, request_id="r", omit_rationale=True), timeout=5)
+    assert full.violations and all(v.rationale for v in full.violations)
+    assert not any(v.rationale for v in lean.violations)
+    for v in full.violations:
+        v.rationale = ""
+    assert lean == full
+    rules = {r.id: r.rationale for r in stub.ListRules(pb.ListRulesRequest(ruleset=full.ruleset), timeout=5).rules}
+    assert all(rules[v.rule_id] for v in lean.violations)
