@@ -113,6 +113,7 @@ class ResponseWriter:
         # (version, rule id, occurrence, with rationale) -> (fields 1-3, fields 8-10) of the Violation
         self._static: dict[tuple[str, str, int, bool], tuple[bytes, bytes]] = {}
         self._rules: dict[str, dict[str, tuple[str, str]]] = {}  # version -> rule id -> (rationale, pack)
+        self._names: dict[tuple[str, str], bytes] = {}  # (ruleset, version) -> their two fields
 
     def _parts(self, rs: Ruleset, v: Violation, occurrence: int, rationale: bool) -> tuple[bytes, bytes]:
         key = (rs.version, v.rule, occurrence, rationale)
@@ -132,45 +133,67 @@ class ResponseWriter:
             self._static[key] = (head, tail)
         return head, tail
 
+    def _violation(self, v: Violation, n: int, rs: Ruleset, rationale: bool, u16: dict[int, int] | None) -> bytes:
+        """The body of the `n`-th Violation of its rule."""
+        head, tail = self._static.get((rs.version, v.rule, n, rationale)) or self._parts(rs, v, n, rationale)
+        span = _span(v.start, v.end, v.utf16_start, v.utf16_end)
+        message, match = v.message.encode(), v.match.encode()
+        body = [head]
+        if message:
+            body += (_V_MESSAGE, _SMALL[len(message)] if len(message) < 128 else varint(len(message)), message)
+        body += (_V_SPAN, _SMALL[len(span)], span)
+        if match:
+            body += (_V_MATCHED, _SMALL[len(match)] if len(match) < 128 else varint(len(match)), match)
+        for sg in v.suggestions:
+            suggestion = _string(_G_DESCRIPTION, sg.description)
+            for e in sg.edits:
+                edit = _edit(e, u16)
+                suggestion += _G_EDITS + _SMALL[len(edit)] + edit if len(edit) < 128 else _G_EDITS + varint(len(edit)) + edit
+            body += (_V_SUGGESTIONS, _SMALL[len(suggestion)] if len(suggestion) < 128 else varint(len(suggestion)), suggestion)
+        body.append(tail)
+        if v.turn_index is not None:  # `optional`: written when set, even to 0
+            body.append(_V_TURN + varint(v.turn_index))
+        return b"".join(body)
+
     def write(
         self, result: Result, rs: Ruleset, request_id: str, sequence: int = 0, rationale: bool = True, explanation: bytes | None = None
     ) -> bytes:
         """The serialized CheckResponse for `result`; `rationale=False` leaves Violation.rationale empty,
         `explanation` is a serialized Explanation to include."""
+        # Written out rather than in small helpers: a Python call costs about as much as the bytes it
+        # makes, and an answer has a hundred of them.
         parts = []
         u16: dict[int, int] | None = None
-        if result.violations:
+        violations = result.violations
+        if violations:
             text = result.text
             if text and max(text) > "\uffff":  # astral characters (emoji) count twice in UTF-16
-                offsets = [x for v in result.violations for sg in v.suggestions for e in sg.edits for x in (e.start, e.end)]
+                offsets = [x for v in violations for sg in v.suggestions for e in sg.edits for x in (e.start, e.end)]
                 offsets += [x for e in result.applied for x in (e.start, e.end)]
                 u16 = dict(zip(offsets, to_utf16(text, offsets), strict=True))
             seen: dict[str, int] = {}
-            for v in result.violations:
+            for v in violations:
                 n = seen.get(v.rule, 0)
                 seen[v.rule] = n + 1
-                head, tail = self._parts(rs, v, n, rationale)
-                span = _span(v.start, v.end, v.utf16_start, v.utf16_end)
-                body = [head, _string(_V_MESSAGE, v.message), _V_SPAN, _SMALL[len(span)], span, _string(_V_MATCHED, v.match)]
-                for sg in v.suggestions:
-                    suggestion = _string(_G_DESCRIPTION, sg.description)
-                    for e in sg.edits:
-                        edit = _edit(e, u16)
-                        suggestion += _G_EDITS + varint(len(edit)) + edit
-                    body += (_V_SUGGESTIONS, varint(len(suggestion)), suggestion)
-                body.append(tail)
-                if v.turn_index is not None:  # `optional`: written when set, even to 0
-                    body.append(_V_TURN + varint(v.turn_index))
-                data = b"".join(body)
-                parts.append(_R_VIOLATIONS + varint(len(data)) + data)
+                data = self._violation(v, n, rs, rationale, u16)
+                parts += (_R_VIOLATIONS, _SMALL[len(data)] if len(data) < 128 else varint(len(data)), data)
         parts.append(_string(_R_REWRITTEN, result.rewritten))
-        if not result.violations:
+        if not violations:
             parts.append(_R_COMPLIANT + b"\x01")
-        parts.append(_string(_R_RULESET, result.ruleset))
-        parts.append(_string(_R_VERSION, result.ruleset_version))
+        names = self._names.get((result.ruleset, result.ruleset_version))
+        if names is None:
+            if len(self._names) > 64:
+                self._names.clear()
+            names = self._names[(result.ruleset, result.ruleset_version)] = (
+                _string(_R_RULESET, result.ruleset) + _string(_R_VERSION, result.ruleset_version)
+            )
+        parts.append(names)
         parts.append(_string(_R_REQUEST_ID, request_id))
-        parts.append(_uint(_R_SEQUENCE, sequence))
-        parts.extend(_nested(_R_APPLIED, _edit(e, u16)) for e in result.applied)
+        if sequence:
+            parts.append(_R_SEQUENCE + varint(sequence))
+        for e in result.applied:
+            edit = _edit(e, u16)
+            parts += (_R_APPLIED, _SMALL[len(edit)] if len(edit) < 128 else varint(len(edit)), edit)
         if explanation is not None:
             parts.append(_nested(_R_EXPLANATION, explanation))
         return b"".join(parts)
