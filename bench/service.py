@@ -130,7 +130,11 @@ def start_service(workers: int, log: Path, *extra: str, name: str = "service") -
     cmd += ["--reload-interval", "0", "--log-format", "json", *extra]
     # Decision logs stay on (one JSON line per request, as in production), written to a file.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
-    wait_ready(port)
+    try:
+        wait_ready(port, timeout=300)  # compiling the packs takes seconds, minutes on a loaded machine
+    except BaseException:
+        Server(name, port, [proc]).stop()  # never leave a server behind
+        raise
     verify_replies(port, list(REPLIES))
     if "--pool-processes" not in extra:
         # The pool processes compile the rules in the background after start: measure once they are done.
