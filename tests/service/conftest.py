@@ -42,8 +42,9 @@ class _CurrentStderr:
 server_logging.configure(stream=_CurrentStderr(), json_lines=True)  # type: ignore[arg-type]
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
+def wait_until(predicate: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
     """Poll `predicate` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    # Generous: a passing wait returns at once; on a loaded CI machine a pool process may take 15 s+ to start.
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
