@@ -111,3 +111,19 @@ def test_context_turns_do_not_change_the_encoding(ruleset) -> None:
     ctx = Context(conversation=(Turn("customer", "抱歉?", None),))
     result = check(ruleset, "是的,但是抱歉", ctx)
     assert ResponseWriter().write(result, ruleset, "id", 1) == reference(result, ruleset, "id", 1).SerializeToString()
+
+
+def test_every_answer_field_is_one_the_writer_knows() -> None:
+    """response.py writes these messages by hand: a field added to the proto must be added there (and
+    to `reference` above), or answers would silently lack it. This fails first, naming the message."""
+    written = {
+        "CheckResponse": {"violations", "rewritten_text", "compliant", "ruleset", "ruleset_version", "request_id", "sequence",
+                          "applied_edits", "explanation"},
+        "Violation": {"rule_id", "category", "severity", "message", "span", "matched_text", "suggestions", "id", "rationale", "pack",
+                      "turn_index"},
+        "Span": {"start", "end", "utf16_start", "utf16_end"},
+        "Edit": {"span", "replacement"},
+        "Suggestion": {"description", "edits"},
+    }  # fmt: skip
+    for name, fields in written.items():
+        assert {f.name for f in getattr(pb, name).DESCRIPTOR.fields} == fields, name
