@@ -208,3 +208,18 @@ def test_an_emoticon_pattern_that_matches_nothing_is_a_compile_error() -> None:
     err = compile_error(HEADER.replace("/#E-s\\[[^\\]]*\\]|\\[[^\\[\\]]{1,6}\\]/", "/x*/") + rule("r", '"x"'))
     (d,) = err.diagnostics
     assert d.code == "E227" and d.span is not None and d.span.line == 7
+
+
+# ---- regex characters that normalize to regex syntax -------------------------------------------
+def test_a_full_width_or_expanding_character_in_a_regex_is_a_literal() -> None:
+    # Replies are normalized (… -> "...", ？ -> "?"), so the rule's characters are too; what they
+    # become must stay literal text, and a quantifier after "…" repeats the whole ellipsis.
+    rs = pack(
+        rule("sigh", "/^好的…{2,}$/", bad="好的……", good="好的…"),
+        rule("ask", "/明白吗？/", bad="明白吗?", good="明白"),
+    )
+    assert [r for r, _ in hits(rs, "好的……")] == ["sigh"]
+    assert hits(rs, "好的abcdef") == []  # not six wildcards
+    assert hits(rs, "好的…") == []
+    assert [r for r, _ in hits(rs, "你明白吗？")] == ["ask"]
+    assert hits(rs, "你明白") == []  # ？ is not an optional 吗

@@ -17,6 +17,7 @@ from tactful._version import __version__
 from tactful.compile.lowering import RE2_HINT, Lowering, Names, suggest_name
 from tactful.compile.matchers import Matcher, quiet_options
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
+from tactful.compile.regex_text import normalize_regex
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, RuleOrigin, Ruleset
 from tactful.conditions.segments import Openers
 from tactful.lang import ast
@@ -223,7 +224,7 @@ def _emoticon_options(order: list[Pack], options: NormalizeOptions, names: Names
 
 def _pattern_for(pattern: str, normalizer: Normalizer, casefold: bool) -> str:
     """A pack-header pattern as the lowering writes regexes: normalized characters, case-folded."""
-    body = "".join(ch if ch.isascii() else normalizer.term(ch) or ch for ch in pattern)
+    body = normalize_regex(pattern, normalizer)
     return "(?i)" + body if casefold else body
 
 

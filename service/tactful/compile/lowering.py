@@ -11,6 +11,7 @@ import re2
 from tactful.compile.conversation import lower_conversation  # its own module: keeps this match additive
 from tactful.compile.matchers import quiet_options
 from tactful.compile.packs import did_you_mean
+from tactful.compile.regex_text import normalize_regex
 from tactful.conditions import And, Contains, ContextTest, Count, CustomerTest, Edge, Near, Node, Not, Or, RegexMatch, ScopeFilter, Valid
 from tactful.conditions.checksums import CHECKS
 from tactful.conditions.clauses import OpenedRegex, OpenedStart, Quoted, SegmentNear, SegmentStarts, Without
@@ -192,7 +193,7 @@ class Lowering:
         expanded = self.expand(node.pattern, node.span)
         if expanded is None:
             return None
-        pattern = "".join(ch if ch.isascii() else self.normalizer.term(ch) or ch for ch in expanded)
+        pattern = normalize_regex(expanded, self.normalizer)
         if node.ignore_case or self.casefold:
             pattern = "(?i)" + pattern
         rid = self._regex_ids.get(pattern)
