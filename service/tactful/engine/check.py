@@ -269,12 +269,23 @@ def _seconds(delay: float | None) -> str:
     return f"{delay:.1f}".rstrip("0").rstrip(".") if delay < 10 else f"{delay:.0f}"
 
 
-def _violations(rule: CompiledRule, found: list[Match], render: _Renderer) -> list[Violation]:
+def _offered(rule: CompiledRule, scan: Scan) -> tuple[CompiledFix, ...]:
+    """The fixes whose `if` guard holds on this reply (all of them for an unguarded rule). Run only
+    for a rule that fired, once per reply: a guard costs nothing where its rule stays silent."""
+    fixes = rule.fixes
+    for fix in fixes:
+        if fix.guard is not None:
+            return tuple(f for f in fixes if f.guard is None or f.guard.eval(scan)[0])
+    return fixes
+
+
+def _violations(rule: CompiledRule, found: list[Match], render: _Renderer, scan: Scan) -> list[Violation]:
     out = []
     text = render.text
+    fixes = _offered(rule, scan)
     for m in _dedupe(found) if found else (None,):
         lo, hi = render.ntext.to_original(m.start, m.end) if m is not None else (0, 0)
-        suggestions = tuple(s for fix in rule.fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
+        suggestions = tuple(s for fix in fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
         u_lo, u_hi = render.utf16(lo, hi)
         message = render.expand(rule.message, m)
         turn = m.turn if m is not None else None
@@ -314,7 +325,7 @@ def _check(ruleset: Ruleset, text: str, ctx: Context) -> Result:
         rule = ruleset.rules[idx]
         found = rule.evaluate(scan)
         if found is not None:
-            violations.extend(_violations(rule, found, render))
+            violations.extend(_violations(rule, found, render, scan))
     if not violations:
         return Result(text, (), text, ruleset.name, ruleset.version, ())
     violations.sort(key=lambda v: (v.start, v.end))  # stable: ruleset order breaks ties
