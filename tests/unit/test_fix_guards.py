@@ -63,3 +63,12 @@ def test_an_append_goes_before_a_trailing_apology_and_rating_request_not_after_t
     assert zh == "订单已加急,请耐心等待 我会在[时间]前把进度告诉您。小妹怠慢的地方还请见谅,辛苦您给个好评哦"
     # 辛苦您再等等 is the wait itself, not a sign-off: the template follows it
     assert check(rs, "订单请耐心等待,辛苦您再等等").rewritten == "订单请耐心等待,辛苦您再等等。我会在[时间]前把进度告诉您。"
+
+
+def test_the_language_server_resolves_a_class_named_in_a_guard() -> None:
+    from tactful.lsp.features import target
+
+    line = PACK.splitlines().index('  append "我会在[时间]前把进度告诉您。" if @pending_case and not /不断/')
+    col = PACK.splitlines()[line].index("pending_case") + 2
+    found = target(PACK, line, col)
+    assert found is not None and found.tok.text == "pending_case" and "class" in found.kinds
