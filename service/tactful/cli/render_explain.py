@@ -38,6 +38,9 @@ def _rule(t: RuleTrace, text: str) -> list[str]:
     for u in t.unless:
         lines.append("  unless:")
         lines.extend(_tree(u, 2))
+    for g in t.guards:
+        lines.append(f"  fix guard ({'edit offered' if g.holds else 'no edit: suggestion only'}):")
+        lines.extend(_tree(g, 2))
     for r in t.removed:
         if r.by == "unless":
             what = f"“{r.span.text}” {r.span.start}..{r.span.end}"

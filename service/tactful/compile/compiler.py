@@ -19,6 +19,7 @@ from tactful.compile.matchers import Matcher, quiet_options
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
 from tactful.compile.regex_text import normalize_regex
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, RuleOrigin, Ruleset
+from tactful.conditions import Node
 from tactful.conditions.segments import Openers
 from tactful.lang import ast
 from tactful.lang.diagnostics import CompileError, Diagnostic
@@ -360,12 +361,29 @@ def _lower_fixes(rule: ast.Rule, low: Lowering, groups: int) -> tuple[CompiledFi
                     )
                 )
                 continue
-            fixes.append(CompiledFix("map", fix.value, low.map_lookup(fix.value)))
+            fixes.append(CompiledFix("map", fix.value, low.map_lookup(fix.value), _lower_guard(fix, low)))
             continue
         if fix.kind == "rewrite":
             low.check_template(fix.value, groups, fix.span, "rewrite")
-        fixes.append(CompiledFix(fix.kind, fix.value))
+        fixes.append(CompiledFix(fix.kind, fix.value, guard=_lower_guard(fix, low)))
     return tuple(fixes)
+
+
+def _lower_guard(fix: ast.Fix, low: Lowering) -> Node | None:
+    if fix.guard is None:
+        return None
+    if fix.kind == "suggest":
+        # a suggestion is the fallback a failed guard leaves: guarding it would leave nothing
+        low.diags.append(
+            Diagnostic(
+                "E230",
+                "`suggest` cannot have an `if` guard",
+                fix.guard.span,
+                hint="guard the edit (`append \"…\" if @class`) and keep `suggest` unguarded as its fallback",
+            )
+        )
+        return None
+    return low.node(fix.guard)
 
 
 def _lower_rule(rule: ast.Rule, pack: str, low: Lowering, severity: str | None) -> CompiledRule | None:
@@ -405,7 +423,7 @@ def _lower_rule(rule: ast.Rule, pack: str, low: Lowering, severity: str | None) 
         fixes=fixes,
         examples=rule.examples,
         location=str(rule.span),
-        origin=RuleOrigin(rule.when, tuple(unless_src), tuple(scope_src)),
+        origin=RuleOrigin(rule.when, tuple(unless_src), tuple(scope_src), tuple(f.guard for f in rule.fixes)),
     )
 
 

@@ -17,6 +17,8 @@ class CompiledFix:
     kind: str  # rewrite | map | delete | prepend | append | insert_before | insert_after | suggest
     value: str = ""
     mapping: Mapping[str, str] | None = None
+    # `… if EXPR`: evaluated only when the rule fired, once per reply (engine/check.py)
+    guard: Node | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,7 @@ class RuleOrigin:
     when: ast.Expr
     unless: tuple[ast.Expr, ...] = ()
     scopes: tuple[ast.ScopeDecl, ...] = ()
+    guards: tuple[ast.Expr | None, ...] = ()  # each fix's `if` condition, in the order of CompiledRule.fixes
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,13 +138,21 @@ def _append_separator(text: str, value: str) -> str:
     return "。" if cjk else ". "
 
 
-# A reply's sign-off (谢谢, 祝您生活愉快, "Thanks!"): appended text goes before it, not after the goodbye.
+# A reply's sign-off (谢谢, 祝您生活愉快, "Thanks!"), an apology for the service or a rating request
+# (妹子怠慢的地方您多多包涵, 辛苦您给我一个评价哦): appended text goes before it, not after the goodbye.
+# 辛苦您再等等 is the wait itself, not a sign-off.
 _CLOSING = re.compile(
-    r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝|祝|再见|再見|辛苦|期待|欢迎再次|歡迎再次"
-    r"|thank|have a (?:nice|good|great)|regards|take care|bye)",
+    r"(?:(?:妹子|小妹|亲爱的|亲亲|亲|您|親愛的|親親|親)[,，]?)?"
+    r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝|祝|再见|再見|辛苦(?![^,，。!！?？]{0,4}(?:等|关注|留意|關注))|期待|欢迎再次|歡迎再次"
+    r"|怠慢|多多?包[涵含]|见谅|見諒|[^,，。!！?？\n]{0,12}(?:评价|評價|好评|好評|打分|满意度|滿意度)"
+    r"|(?:敬请|还请|請|请您?|望您?)?(?:谅解|諒解)|不便之处|不便之處"
+    r"|thank|have a (?:nice|good|great)|regards|take care|bye|please (?:kindly )?rate|feel free to|(?:you are )?welcome to"
+    r"|if you (?:still )?have (?:any )?(?:other )?(?:questions|doubts|problems)|hope you (?:can )?understand|please understand"
+    r"|(?:we )?(?:sincerely |deeply )?(?:apologi[sz]e|(?:are|am) (?:very |so )?sorry) for (?:the|any|your) inconvenience)",
     re.I,
 )
-_CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.(?!\d)\s*")
+# A space between two Chinese characters ends a clause: chat agents separate sentences with it.
+_CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.(?!\d)\s*|(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
 _TAIL = 160  # characters of the reply's end searched for a sign-off
 
 
@@ -269,12 +277,23 @@ def _seconds(delay: float | None) -> str:
     return f"{delay:.1f}".rstrip("0").rstrip(".") if delay < 10 else f"{delay:.0f}"
 
 
-def _violations(rule: CompiledRule, found: list[Match], render: _Renderer) -> list[Violation]:
+def _offered(rule: CompiledRule, scan: Scan) -> tuple[CompiledFix, ...]:
+    """The fixes whose `if` guard holds on this reply (all of them for an unguarded rule). Run only
+    for a rule that fired, once per reply: a guard costs nothing where its rule stays silent."""
+    fixes = rule.fixes
+    for fix in fixes:
+        if fix.guard is not None:
+            return tuple(f for f in fixes if f.guard is None or f.guard.eval(scan)[0])
+    return fixes
+
+
+def _violations(rule: CompiledRule, found: list[Match], render: _Renderer, scan: Scan) -> list[Violation]:
     out = []
     text = render.text
+    fixes = _offered(rule, scan)
     for m in _dedupe(found) if found else (None,):
         lo, hi = render.ntext.to_original(m.start, m.end) if m is not None else (0, 0)
-        suggestions = tuple(s for fix in rule.fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
+        suggestions = tuple(s for fix in fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
         u_lo, u_hi = render.utf16(lo, hi)
         message = render.expand(rule.message, m)
         turn = m.turn if m is not None else None
@@ -314,7 +333,7 @@ def _check(ruleset: Ruleset, text: str, ctx: Context) -> Result:
         rule = ruleset.rules[idx]
         found = rule.evaluate(scan)
         if found is not None:
-            violations.extend(_violations(rule, found, render))
+            violations.extend(_violations(rule, found, render, scan))
     if not violations:
         return Result(text, (), text, ruleset.name, ruleset.version, ())
     violations.sort(key=lambda v: (v.start, v.end))  # stable: ruleset order breaks ties

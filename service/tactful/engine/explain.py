@@ -108,6 +108,7 @@ class RuleTrace:
     removed: tuple[Removal, ...] = ()
     kept: tuple[SpanRef, ...] = ()  # the spans reported (leftmost-longest, non-overlapping), as check reports them
     considered: bool = True  # False: asked for with --rule, but none of its terms occur
+    guards: tuple[ConditionTrace, ...] = ()  # a fired rule's `… if EXPR` fix conditions, in fix order
 
     @property
     def fired(self) -> bool:
@@ -127,6 +128,7 @@ class RuleTrace:
             "unless": [u.to_dict() for u in self.unless],
             "removed": [r.to_dict() for r in self.removed],
             "kept": [k.to_dict() for k in self.kept],
+            "guards": [g.to_dict() for g in self.guards],
         }
 
 
@@ -258,15 +260,25 @@ class _Tracer:
         shown = ", ".join(f"“{s.text}” at {s.start}..{s.end}" for s in kept_spans) or "the whole reply (no span)"
         if len(found) > len(kept_spans):
             shown += f" (the leftmost-longest non-overlapping of {len(found)} matches)"
+        guards = self.guards(rule)
+        for g in guards:
+            shown += f"; fix guard `if {_clip(g.source)}` {'holds: its edit is offered' if g.holds else 'does not hold: no edit from it'}"
         return RuleTrace(
             **head,
             verdict=FIRED,
             reason=f"fired on {shown}",
+            guards=guards,
             when=when,
             unless=tuple(unless_traces),
             removed=tuple(removed),
             kept=kept_spans,
         )
+
+    def guards(self, rule: CompiledRule) -> tuple[ConditionTrace, ...]:
+        """The `if` conditions of a fired rule's fixes, traced like any condition (check evaluates them the same way)."""
+        origin = rule.origin
+        sources = origin.guards if origin and len(origin.guards) == len(rule.fixes) else (None,) * len(rule.fixes)
+        return tuple(self.node(fix.guard, expr, self.scan) for fix, expr in zip(rule.fixes, sources, strict=True) if fix.guard is not None)
 
     def apply_unless(
         self, rule: CompiledRule, found: list[Match], traces: list[ConditionTrace], removed: list[Removal]

@@ -240,11 +240,15 @@ Expr = (
 # ---- rules -------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """kind: rewrite | map | delete | prepend | append | insert_before | insert_after | suggest."""
+    """kind: rewrite | map | delete | prepend | append | insert_before | insert_after | suggest.
+
+    guard: `append "…" if EXPR`: the edit is offered only when EXPR holds on the reply, so a
+    template is not attached to a reply with nothing for it to refer to."""
 
     span: SourceSpan
     kind: str
     value: str
+    guard: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)

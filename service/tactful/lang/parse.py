@@ -328,7 +328,10 @@ class _Builder(Transformer[Token, Any]):
         return ("unless", c[0])
 
     def r_fix(self, c: list[Any]) -> tuple[str, Any]:
-        return ("fix", c[0])
+        fix: ast.Fix = c[0]
+        if len(c) > 1 and c[1] is not None:
+            fix = ast.Fix(fix.span, fix.kind, fix.value, c[1])
+        return ("fix", fix)
 
     @v_args(meta=True)
     def rule_decl(self, meta: Any, c: list[Any]) -> ast.Rule:
