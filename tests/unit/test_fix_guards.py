@@ -63,6 +63,9 @@ def test_an_append_goes_before_a_trailing_apology_and_rating_request_not_after_t
     assert zh == "订单已加急,请耐心等待 我会在[时间]前把进度告诉您。小妹怠慢的地方还请见谅,辛苦您给个好评哦"
     # 辛苦您再等等 is the wait itself, not a sign-off: the template follows it
     assert check(rs, "订单请耐心等待,辛苦您再等等").rewritten == "订单请耐心等待,辛苦您再等等。我会在[时间]前把进度告诉您。"
+    # an agent's signature in brackets ends the reply; a bracket inside it is no signature
+    assert check(rs, "退款在处理,请耐心等待。（客服小李）").rewritten == "退款在处理,请耐心等待。我会在[时间]前把进度告诉您。（客服小李）"
+    assert check(rs, "退款（原路）在处理,请耐心等待").rewritten == "退款（原路）在处理,请耐心等待。我会在[时间]前把进度告诉您。"
 
 
 def test_the_language_server_resolves_a_class_named_in_a_guard() -> None:

@@ -140,12 +140,13 @@ def _append_separator(text: str, value: str) -> str:
 
 # A reply's sign-off (谢谢, 祝您生活愉快, "Thanks!"), an apology for the service or a rating request
 # (妹子怠慢的地方您多多包涵, 辛苦您给我一个评价哦): appended text goes before it, not after the goodbye.
-# 辛苦您再等等 is the wait itself, not a sign-off.
+# 辛苦您再等等 is the wait itself, not a sign-off. Helpdesk agents sign in brackets at the very end.
 _CLOSING = re.compile(
     r"(?:(?:妹子|小妹|亲爱的|亲亲|亲|您|親愛的|親親|親)[,，]?)?"
     r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝|祝|再见|再見|辛苦(?![^,，。!！?？]{0,4}(?:等|关注|留意|關注))|期待|欢迎再次|歡迎再次"
     r"|怠慢|多多?包[涵含]|见谅|見諒|[^,，。!！?？\n]{0,12}(?:评价|評價|好评|好評|打分|满意度|滿意度)"
     r"|(?:敬请|还请|請|请您?|望您?)?(?:谅解|諒解)|不便之处|不便之處"
+    r"|[(（][^()（）\n]{1,24}[)）]\s*$"  # a signature in brackets ending the reply: （专员小花）
     r"|thank|have a (?:nice|good|great)|regards|take care|bye|please (?:kindly )?rate|feel free to|(?:you are )?welcome to"
     r"|if you (?:still )?have (?:any )?(?:other )?(?:questions|doubts|problems)|hope you (?:can )?understand|please understand"
     r"|(?:we )?(?:sincerely |deeply )?(?:apologi[sz]e|(?:are|am) (?:very |so )?sorry) for (?:the|any|your) inconvenience)",
