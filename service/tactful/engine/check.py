@@ -20,6 +20,7 @@ _TEMPLATE = re.compile(r"\{(match|delay|\d+)\}")
 _DELAY = -1  # the template part that inserts a conversation match's measured delay
 _SENTENCE_END = tuple("。!?！？.~…」”")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # A NamedTuple's own __new__ is Python code: called from the compiled core it runs in the
 # interpreter, one frame per value (~0.35 us). tuple.__new__ with the fields in order makes the same
 # value in C. Only here, on the per-check values; field order is the class's (tests compare output).
@@ -201,7 +202,9 @@ class _Renderer:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
         astral = self._astral
         if astral is None:
-            astral = self._astral = astral_positions(self.text)
+            # Most replies have no astral character: one C search says so without a call into the
+            # interpreted offsets module and its list of positions.
+            astral = self._astral = astral_positions(self.text) if _ASTRAL.search(self.text) is not None else []
         if not astral:
             return start, end
         return start + bisect_left(astral, start), end + bisect_left(astral, end)
