@@ -31,8 +31,12 @@ rule reasoned { category flat_refusal message "r" when ["拒绝"] and not (["因
   example bad "拒绝" example bad "拒绝,因为规定" example good "拒绝,因为缺货" }
 rule split { category rude message "s" when ["喂"] and ((["甲"] and not ["乙"]) or (["丙"] and not ["丁"]))
   example bad "喂甲" example bad "喂乙丙" example good "喂乙甲" example good "喂丙丁" }
+rule stock { category flat_refusal message "k" when ["没货"] and not /因为.{0,6}缺/
+  example bad "没货" example good "因为厂家缺料,没货" }
+rule later { category stalling message "l" when ["断货"] and not /(稍后)*/
+  example bad "断货" example good "断货,稍后" }
 """
-WORDS = [*"不行 没办法 帮您 可以为您 快递 厂家 联系 找 你 笨 咱 傻 拒绝 因为 规定 喂 甲 乙 丙 丁 我们 x".split(), ","]
+WORDS = [*"不行 没办法 帮您 可以为您 快递 厂家 联系 找 你 笨 咱 傻 拒绝 因为 规定 喂 甲 乙 丙 丁 我们 x 没货 缺 断货 稍后".split(), ","]
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +77,17 @@ def test_a_dropped_rule_never_holds_on_the_fixture_pack(parts: list[str]) -> Non
     for rule, need in zip(rs.rules, rs.prefilters, strict=True):
         if need is not None and not need.admits(scan.terms, scan.regex_ok):
             assert not rule.when.eval(scan)[0], (rule.id, text)
+
+
+def test_a_negated_regex_the_set_reports_drops_the_candidate_unless_it_can_match_empty() -> None:
+    rs = _fixture()
+    # /因为.{0,6}缺/ cannot match empty, so the RE2 set reporting it decides `not /…/` without running it
+    assert _considered(rs, "没货,因为仓库缺了") == (["stock"], [])
+    assert _considered(rs, "没货") == (["stock"], ["stock"])
+    # /(稍后)*/ matches empty everywhere: the set always reports it, yet `not /(稍后)*/` holds without 稍后
+    assert _considered(rs, "断货") == (["later"], ["later"])
+    assert [v.rule for v in check_module.check(rs, "断货").violations] == ["later"]
+    assert check_module.check(rs, "断货,稍后").violations == ()
 
 
 def test_a_negated_conjunction_or_one_side_of_an_or_vetoes_nothing() -> None:

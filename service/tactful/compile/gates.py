@@ -18,6 +18,7 @@ from tactful.model import Context
 from tactful.text import NormalizedText
 
 _CONVERSATION = (SaidEarlier, Repeated, ReplyAfter)
+_NEW: Any = tuple.__new__
 
 
 class Facts(NamedTuple):
@@ -36,7 +37,8 @@ class Facts(NamedTuple):
 def facts(ctx: Context, customer: bool) -> Facts:
     conversation = ctx.conversation
     agent_spoke = bool(conversation) and ctx.turn is None and any(t.role == "agent" for t in conversation)
-    return Facts(ctx.turn, ctx.channel, ctx.locale, ctx.time, agent_spoke, customer, bool(conversation))
+    # tuple.__new__: a NamedTuple's own __new__ runs in the interpreter, and this runs once per check
+    return _NEW(Facts, (ctx.turn, ctx.channel, ctx.locale, ctx.time, agent_spoke, customer, bool(conversation)))  # type: ignore[no-any-return]
 
 
 def _no_matches(rid: int, text: str) -> list[Match]:

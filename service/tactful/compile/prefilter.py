@@ -8,14 +8,18 @@ both X's and Y's atoms. Evaluating such a rule costs its regexes and condition t
 
 So each rule's `when` is summarised once, at ruleset build time, as what it *needs*:
 
-- **vetoes**: term sets whose presence makes `when` false (`and not @alternatives`);
+- **vetoes**: term sets and regexes whose presence makes `when` false (`and not @alternatives`,
+  `and not /…/`);
 - **clauses**: sets of atoms of which at least one must be present (each side of `near` /
   `followed by`, each conjunct of an `and`, every item of an `or` for each choice of clauses).
 
 Both are necessary conditions derived from the node semantics, never heuristics: a rule that
 would fire is never dropped. A term-set atom is present exactly when `Contains` would hold (the
 same TermHits); a regex atom when the RE2 set reports the regex, which every regex match needs
-(an opener-anchored regex also lists the opener atoms, as its `triggers` does). Anything the
+(an opener-anchored regex also lists the opener atoms, as its `triggers` does). A regex vetoes
+only when it cannot match the empty string (`nonempty`, proved at build time): the RE2 set reports
+a regex that matches anywhere, and the engine drops empty matches, so for such a regex "reported by
+the set" and "`/…/` holds" are the same fact, and the regex itself need not run to know it. Anything the
 summary does not understand (context tests, the customer's message, earlier turns) needs nothing.
 `explain` does not use this: it still lists every rule with a present trigger as considered.
 """
@@ -47,7 +51,7 @@ _MAX_PRODUCT: Final = 64  # clause combinations of an `or` considered; beyond, o
 _MAX_CLAUSES: Final = 6  # clauses kept per rule (the narrowest): each costs a few lookups per candidate
 
 # Nodes that hold only when each of these children holds (and, for `without`, only its left side).
-_Needs = tuple[list[frozenset[Atom]], frozenset[int], frozenset[int]]  # clauses, vetoes, sure
+_Needs = tuple[list[frozenset[Atom]], frozenset[Atom], frozenset[Atom]]  # clauses, vetoes, sure
 
 
 def _required(node: Node) -> tuple[Node, ...] | None:
@@ -63,28 +67,42 @@ def _required(node: Node) -> tuple[Node, ...] | None:
     return None
 
 
-def _needs(node: Node) -> _Needs:
-    """(clauses, vetoes, sure): the atom sets of which one must occur for `node` to hold; term sets
-    whose presence makes it false; term sets whose presence alone makes it true."""
-    none: frozenset[int] = frozenset()
+def _atom_needs(node: Node, nonempty: frozenset[int]) -> _Needs | None:
+    """_needs of a term-set or regex leaf (None for any other node). A regex is sure only when it
+    cannot match empty: then the set reporting it means the node holds."""
+    none: frozenset[Atom] = frozenset()
     if isinstance(node, Contains):
-        return [frozenset({("t", node.set_id)})], none, frozenset({node.set_id})
-    if isinstance(node, RegexMatch | OpenedRegex):
+        atom = frozenset({("t", node.set_id)})
+        return [atom], none, atom
+    if isinstance(node, RegexMatch):
+        atom = frozenset({("r", node.rid)})
+        return [atom], none, (atom if node.rid in nonempty else none)
+    if isinstance(node, OpenedRegex):
         trig = node.triggers()
         return ([trig] if trig else []), none, none
+    return None
+
+
+def _needs(node: Node, nonempty: frozenset[int]) -> _Needs:
+    """(clauses, vetoes, sure): the atom sets of which one must occur for `node` to hold; atoms
+    whose presence makes it false; atoms whose presence alone makes it true."""
+    none: frozenset[Atom] = frozenset()
+    leaf = _atom_needs(node, nonempty)
+    if leaf is not None:
+        return leaf
     if isinstance(node, Not):
-        _, vetoes, sure = _needs(node.inner)
+        _, vetoes, sure = _needs(node.inner, nonempty)
         return [], sure, vetoes
     if isinstance(node, And):
         clauses: list[frozenset[Atom]] = []
-        vetoed: set[int] = set()
+        vetoed: set[Atom] = set()
         for item in node.items:
-            c, v, _ = _needs(item)
+            c, v, _ = _needs(item, nonempty)
             clauses += c
             vetoed |= v
         return clauses, frozenset(vetoed), none
     if isinstance(node, Or):
-        parts = [_needs(item) for item in node.items]
+        parts = [_needs(item, nonempty) for item in node.items]
         sure = frozenset().union(*(p[2] for p in parts))
         vetoes = frozenset.intersection(*(p[1] for p in parts)) if parts else none
         if not parts or any(not p[0] for p in parts):
@@ -101,7 +119,7 @@ def _needs(node: Node) -> _Needs:
     clauses = []
     vetoed = set()
     for child in children:
-        c, v, _ = _needs(child)
+        c, v, _ = _needs(child, nonempty)
         clauses += c
         vetoed |= v
     return clauses, frozenset(vetoed), none
@@ -111,15 +129,24 @@ def _needs(node: Node) -> _Needs:
 class Prefilter:
     """One rule's needs beyond its trigger: `admits` is False only when `when` cannot hold."""
 
-    __slots__ = ("clauses", "vetoes")
+    __slots__ = ("clauses", "regex_vetoes", "vetoes")
 
-    def __init__(self, vetoes: tuple[int, ...], clauses: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]) -> None:
+    def __init__(
+        self,
+        vetoes: tuple[int, ...],
+        clauses: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...],
+        regex_vetoes: tuple[int, ...] = (),
+    ) -> None:
         self.vetoes = vetoes  # term-set ids
         self.clauses = clauses  # (term-set ids, regex ids): at least one of them present
+        self.regex_vetoes = regex_vetoes  # regex ids (never empty-matching: see the module doc)
 
     def admits(self, terms: Mapping[int, object], regex_ok: frozenset[int]) -> bool:
         for sid in self.vetoes:
             if sid in terms:
+                return False
+        for rid in self.regex_vetoes:
+            if rid in regex_ok:
                 return False
         for term_ids, regex_ids in self.clauses:
             met = False
@@ -137,13 +164,14 @@ class Prefilter:
         return True
 
     def __repr__(self) -> str:
-        return f"Prefilter(vetoes={self.vetoes!r}, clauses={self.clauses!r})"
+        return f"Prefilter(vetoes={self.vetoes!r}, clauses={self.clauses!r}, regex_vetoes={self.regex_vetoes!r})"
 
 
-def prefilter(when: Node) -> Prefilter | None:
+def prefilter(when: Node, nonempty: frozenset[int] = frozenset()) -> Prefilter | None:
     """The Prefilter of a rule's `when`, or None when it needs nothing its triggers do not already
-    guarantee (a candidate has at least one trigger atom present)."""
-    clauses, vetoes, _ = _needs(when)
+    guarantee (a candidate has at least one trigger atom present). `nonempty`: the ids of the
+    regexes that cannot match the empty string (only those can veto)."""
+    clauses, vetoes, _ = _needs(when, nonempty)
     trigger = when.triggers()
     kept: list[frozenset[Atom]] = []
     for clause in sorted(set(clauses), key=lambda c: (len(c), sorted(c))):
@@ -156,6 +184,7 @@ def prefilter(when: Node) -> Prefilter | None:
     if not kept and not vetoes:
         return None
     return Prefilter(
-        tuple(sorted(vetoes)),
+        tuple(sorted(i for k, i in vetoes if k == "t")),
         tuple((tuple(sorted(i for k, i in c if k == "t")), tuple(sorted(i for k, i in c if k == "r"))) for c in kept),
+        tuple(sorted(i for k, i in vetoes if k == "r")),
     )

@@ -66,6 +66,10 @@ class CompiledRule:
                 return None
             if held:
                 found = _outside(found, spans)
+                if had_spans and not found:
+                    # Every match excused: the rule cannot fire whatever the later `unless`
+                    # conditions say, so their regexes need not run (the result is None either way).
+                    return None
         if self.scopes and found:
             scopes = [s for s in self.scopes if s.present(scan)]
             if scopes:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import re2
+
 from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
 from tactful.compile.matchers import Matcher
 from tactful.compile.prefilter import Prefilter, prefilter
@@ -22,6 +24,23 @@ __all__ = ["CompiledFix", "CompiledRule", "Library", "RuleOrigin", "Ruleset", "U
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _GATE_CACHE = 4096  # distinct request facts remembered per ruleset (the time of day makes most of them)
+
+
+def _never_empty(pattern: str) -> bool:
+    """Can no match of this RE2 pattern be empty? Proved from Python's parse of the same text: its
+    minimum width counts assertions (^ $ \\b) as zero and every character, class or `.` as one,
+    and the two syntaxes agree on what consumes a character (where they differ, e.g. `{,3}`, Python
+    reads the looser pattern). A pattern Python cannot parse (\\p{Han}, \\x{…}) is not proved.
+
+    >>> _never_empty("是的[,,]?但是"), _never_empty("^(好的)?$"), _never_empty(r"\\bok\\b"), _never_empty(r"\\p{Han}")
+    (True, False, True, False)
+    """
+    try:
+        from re import _parser  # type: ignore[attr-defined]  # Python >= 3.11
+
+        return bool(re2.search(pattern, "") is None and _parser.parse(pattern).getwidth()[0] >= 1)
+    except Exception:  # a syntax Python does not share, or a parser that moved: no proof, no veto
+        return False
 
 
 @dataclass(frozen=True)
@@ -61,7 +80,8 @@ class Ruleset:
             object.__setattr__(self, name, {key: frozenset(rules) for (k, key), rules in self.by_atom.items() if k == kind})
         object.__setattr__(self, "_gated", tuple((i, r.when) for i, r in enumerate(self.rules) if depends_on_context(r.when)))
         object.__setattr__(self, "_gates", {})
-        object.__setattr__(self, "prefilters", tuple(prefilter(r.when) for r in self.rules))
+        nonempty = frozenset(i for i, p in enumerate(self.matcher.patterns) if _never_empty(p))
+        object.__setattr__(self, "prefilters", tuple(prefilter(r.when, nonempty) for r in self.rules))
 
     def context_rules(self, ctx: Context, customer: bool) -> ContextRules:
         """The trigger-less rules this request lets through and the triggered ones it rules out,

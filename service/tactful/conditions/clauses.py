@@ -18,7 +18,7 @@ def _starts(found: list[Match]) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True)
-class SegmentNear:
+class SegmentNear(Node):
     """Left's matches with a right match in the same clause/sentence (after it, if ordered)."""
 
     left: Node
@@ -52,7 +52,7 @@ class SegmentNear:
 
 
 @dataclass(frozen=True, slots=True)
-class Without:
+class Without(Node):
     """Left's matches whose clause/sentence holds no right match: a refusal with no reason or
     alternative in the same sentence."""
 
@@ -77,7 +77,7 @@ class Without:
 
 
 @dataclass(frozen=True, slots=True)
-class SegmentStarts:
+class SegmentStarts(Node):
     """`clause starts with X` / `sentence starts with X`: X's matches at the first word of their
     clause/sentence, past punctuation and, when the pack declares them, address words and
     emoticon codes (亲,这个不行). A match of the address word itself still counts."""
@@ -112,7 +112,7 @@ class SegmentStarts:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenedStart:
+class OpenedStart(Node):
     """`starts with X` in a pack with openers: X at the reply's first word, or at its first word
     after the address words and emoticon codes that open it."""
 
@@ -132,7 +132,7 @@ class OpenedStart:
 
 
 @dataclass(frozen=True, slots=True)
-class OpenedRegex:
+class OpenedRegex(Node):
     """A `^`-anchored regex in a pack with openers: also tried from the first index after the
     openers, so 亲,这个不行 matches /^这个不行/ with the span 这个不行. `opener_atoms` are the
     atoms (address terms, emoticon regex) whose presence makes that second try possible."""
@@ -156,7 +156,7 @@ class OpenedRegex:
 
 
 @dataclass(frozen=True, slots=True)
-class Quoted:
+class Quoted(Node):
     """The quotations of the reply; as `unless quoted` it drops the matches inside one."""
 
     def eval(self, scan: Scan) -> Outcome:

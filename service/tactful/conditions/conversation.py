@@ -18,7 +18,7 @@ def _holds(node: Node, scan: Scan | None) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class SaidEarlier:
+class SaidEarlier(Node):
     """A turn of `role` among the conversation's last `within` turns holds `inner`; with
     `unanswered`, no later turn of the other role holds it (e.g. no apology since the complaint).
     Reports the most recent such turn."""
@@ -46,7 +46,7 @@ class SaidEarlier:
 
 
 @dataclass(frozen=True, slots=True)
-class Repeated:
+class Repeated(Node):
     """The reply's matches of `inner` whose wording one of the agent's last `within` turns also
     matched (the same stalling formula again and again); reports them with that turn."""
 
@@ -85,7 +85,7 @@ class Repeated:
 
 
 @dataclass(frozen=True, slots=True)
-class ReplyAfter:
+class ReplyAfter(Node):
     """The customer has waited more than `seconds` for this reply: from the first customer turn
     after the agent's last turn to the reply's own time (Context.at). Needs both timestamps."""
 
@@ -114,7 +114,7 @@ class ReplyAfter:
 
 
 @dataclass(frozen=True, slots=True)
-class ComesBefore:
+class ComesBefore(Node):
     """`left`'s matches that end before `right`'s first match; holds only when both occur
     (explaining before apologising: 先处理感情,后处理事件)."""
 

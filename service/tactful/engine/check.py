@@ -6,6 +6,7 @@ import gc
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from typing import Any, Final
 
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
 from tactful.conditions import Match, Scan
@@ -19,6 +20,14 @@ _TEMPLATE = re.compile(r"\{(match|delay|\d+)\}")
 _DELAY = -1  # the template part that inserts a conversation match's measured delay
 _SENTENCE_END = tuple("。!?！？.~…」”")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# A NamedTuple's own __new__ is Python code: called from the compiled core it runs in the
+# interpreter, one frame per value (~0.35 us). tuple.__new__ with the fields in order makes the same
+# value in C. Only here, on the per-check values; field order is the class's (tests compare output).
+_NEW: Final[Any] = tuple.__new__
+# The context of a request that gives none. Context is frozen, so one shared value serves every
+# such check; making one per call ran its dataclass __init__ in the interpreter (~1-3 us).
+_NO_CONTEXT: Final = Context()
 
 _DESCRIBE = {
     "zh": {"rewrite": "改为“{r}”", "delete": "删除“{m}”", "prepend": "在开头加上“{r}”", "append": "在结尾加上“{r}”", "insert": "加上“{r}”"},
@@ -104,6 +113,8 @@ def _candidates_for(ruleset: Ruleset, scan: Scan, ctx: Context) -> list[int]:
 
 def _dedupe(found: list[Match]) -> list[Match]:
     """Leftmost-longest, non-overlapping matches of one rule."""
+    if len(found) == 1:  # most rules fire once on a reply: nothing to sort or drop
+        return found
     kept: list[Match] = []
     for m in sorted(found, key=lambda m: (m.start, -(m.end - m.start))):
         if kept and m.start < kept[-1].end:
@@ -200,7 +211,9 @@ class _Renderer:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
         astral = self._astral
         if astral is None:
-            astral = self._astral = astral_positions(self.text)
+            # Most replies have no astral character: one C search says so without a call into the
+            # interpreted offsets module and its list of positions.
+            astral = self._astral = astral_positions(self.text) if _ASTRAL.search(self.text) is not None else []
         if not astral:
             return start, end
         return start + bisect_left(astral, start), end + bisect_left(astral, end)
@@ -226,7 +239,7 @@ class _Renderer:
             span = (m.start, m.end) if group == 0 else m.groups[group - 1] if group <= len(m.groups) else None
             if span is None:
                 continue
-            lo, hi = self.ntext.to_original(span[0], span[1])
+            lo, hi = _to_original(self.ntext, span[0], span[1])
             out.append(self.text[lo:hi])
         return "".join(out)
 
@@ -245,30 +258,47 @@ class _Renderer:
         words = _DESCRIBE[self.lang]
         matched = self.text[lo:hi]
         if fix.kind == "suggest":
-            return Suggestion(self.script(self.expand(fix.value, m)))
+            return _suggestion(self.script(self.expand(fix.value, m)), ())
         if fix.kind in ("prepend", "append"):
             value = self.script(fix.value)
             if fix.kind == "prepend":
-                return Suggestion(words["prepend"].format(r=value), (Edit(0, 0, value),))
+                return _suggestion(words["prepend"].format(r=value), (_edit(0, 0, value),))
             at, before, after = self.append_point(value)
-            return Suggestion(words["append"].format(r=value), (Edit(at, at, before + value + after),))
+            return _suggestion(words["append"].format(r=value), (_edit(at, at, before + value + after),))
         if m is None:
             return None
         if fix.kind == "delete":
-            return Suggestion(words["delete"].format(m=matched), (Edit(lo, hi, ""),))
+            return _suggestion(words["delete"].format(m=matched), (_edit(lo, hi, ""),))
         if fix.kind == "map":
             assert fix.mapping is not None
             repl = fix.mapping.get(m.term)
             if repl is None:
                 return None
             value = _match_case(matched, self.script(self.expand(repl, m)))
-            return Suggestion(words["rewrite"].format(r=value), (Edit(lo, hi, value),))
+            return _suggestion(words["rewrite"].format(r=value), (_edit(lo, hi, value),))
         value = self.expand(fix.value, m) if fix.kind == "rewrite" else fix.value
         value = self.script(value)
         if fix.kind == "rewrite":
-            return Suggestion(words["rewrite"].format(r=value), (Edit(lo, hi, value),))
+            return _suggestion(words["rewrite"].format(r=value), (_edit(lo, hi, value),))
         at = lo if fix.kind == "insert_before" else hi
-        return Suggestion(words["insert"].format(r=value), (Edit(at, at, value),))
+        return _suggestion(words["insert"].format(r=value), (_edit(at, at, value),))
+
+
+def _to_original(ntext: NormalizedText, start: int, end: int) -> tuple[int, int]:
+    """NormalizedText.to_original, here so the compiled core does not call into an interpreted
+    method per match; the common case (no character expanded or dropped) maps a span to itself."""
+    origin = ntext.origin
+    if origin is None:
+        return start, end
+    return ntext.to_original(start, end)
+
+
+def _edit(start: int, end: int, replacement: str) -> Edit:
+    return _NEW(Edit, (start, end, replacement))  # type: ignore[no-any-return]
+
+
+def _suggestion(description: str, edits: tuple[Edit, ...]) -> Suggestion:
+    return _NEW(Suggestion, (description, edits))  # type: ignore[no-any-return]
 
 
 def _seconds(delay: float | None) -> str:
@@ -293,12 +323,13 @@ def _violations(rule: CompiledRule, found: list[Match], render: _Renderer, scan:
     text = render.text
     fixes = _offered(rule, scan)
     for m in _dedupe(found) if found else (None,):
-        lo, hi = render.ntext.to_original(m.start, m.end) if m is not None else (0, 0)
+        lo, hi = _to_original(render.ntext, m.start, m.end) if m is not None else (0, 0)
         suggestions = tuple(s for fix in fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
         u_lo, u_hi = render.utf16(lo, hi)
         message = render.expand(rule.message, m)
         turn = m.turn if m is not None else None
-        out.append(Violation(rule.id, rule.category, rule.severity, message, lo, hi, u_lo, u_hi, text[lo:hi], suggestions, rule.pack, turn))
+        v = _NEW(Violation, (rule.id, rule.category, rule.severity, message, lo, hi, u_lo, u_hi, text[lo:hi], suggestions, rule.pack, turn))
+        out.append(v)
     return out
 
 
@@ -312,7 +343,7 @@ def check(ruleset: Ruleset, text: str, context: Context | None = None) -> Result
     '好,是的,同时'
     """
     if len(text) < _QUIET_GC_FROM:
-        return _check(ruleset, text, context or Context())
+        return _check(ruleset, text, context or _NO_CONTEXT)
     # A long reply makes tens of thousands of short-lived objects (matches, spans, violations),
     # none in a reference cycle: reference counting frees them all. Left on, the cyclic collector
     # walks the whole live set again each time it grows by a quarter, which made a 64 KiB check
@@ -320,7 +351,7 @@ def check(ruleset: Ruleset, text: str, context: Context | None = None) -> Result
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _check(ruleset, text, context or Context())
+        return _check(ruleset, text, context or _NO_CONTEXT)
     finally:
         if enabled:
             gc.enable()
@@ -336,7 +367,8 @@ def _check(ruleset: Ruleset, text: str, ctx: Context) -> Result:
         if found is not None:
             violations.extend(_violations(rule, found, render, scan))
     if not violations:
-        return Result(text, (), text, ruleset.name, ruleset.version, ())
-    violations.sort(key=lambda v: (v.start, v.end))  # stable: ruleset order breaks ties
+        return _NEW(Result, (text, (), text, ruleset.name, ruleset.version, ()))  # type: ignore[no-any-return]
+    if len(violations) > 1:
+        violations.sort(key=lambda v: (v.start, v.end))  # stable: ruleset order breaks ties
     edits = choose_edits(violations)
-    return Result(text, tuple(violations), apply_edits(text, edits), ruleset.name, ruleset.version, tuple(edits))
+    return _NEW(Result, (text, tuple(violations), apply_edits(text, edits), ruleset.name, ruleset.version, tuple(edits)))  # type: ignore[no-any-return]

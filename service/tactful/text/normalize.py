@@ -22,7 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
 # Mathematical alphanumerics (𝐡𝐞𝐥𝐥𝐨) are used to dodge filters; NFKC folds them.
@@ -85,6 +85,7 @@ class NormalizedText(NamedTuple):
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # a C scan; max(text) costs 20x more
+_NEW: Any = tuple.__new__
 
 # Typographic apostrophes fold to ASCII so "can’t" and "can't" are one term.
 _APOSTROPHES = frozenset("\u2018\u2019\u201b\u2032\uff07")
@@ -191,7 +192,8 @@ class Normalizer:
             out, origin = _drop_spans(out, origin, self._drop)
         if self._noise is not None and self._noise_chars.search(out) and self._noise.search(out):  # type: ignore[union-attr]
             out, origin = _drop_spans(out, origin, self._noise)
-        return NormalizedText(text, out, tuple(origin) if origin is not None else None, expanded)
+        # tuple.__new__: the NamedTuple's own __new__ is a Python function, one more frame per check
+        return _NEW(NormalizedText, (text, out, tuple(origin) if origin is not None else None, expanded))  # type: ignore[no-any-return]
 
     @property
     def table(self) -> dict[int, str]:
