@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tactful import load_rules
 from tactful.compile.compiler import compile_path, compile_text
 from tactful.compile.ruleset import Ruleset
 from tactful.engine import check
@@ -197,14 +198,37 @@ def test_choose_edits_matches_the_quadratic_definition_on_random_edits() -> None
         assert choose_edits(violations) == expected
 
 
-def test_appended_commitment_goes_before_the_sign_off() -> None:
-    """An append fix lands before a trailing 谢谢/祝…/"Thanks!", not after the goodbye."""
-    rs = compile_text(
-        'rule w { category stalling message "m" when "耐心等待" append "我会在[时间]前告诉您。"\n'
-        '  example bad "请耐心等待" -> "请耐心等待。我会在[时间]前告诉您。" example good "好的" }'
-    )
+_WAIT_RULE = (
+    'rule w { category stalling message "m" when "耐心等待" append "我会在[时间]前告诉您。"\n'
+    '  example bad "请耐心等待" -> "请耐心等待。我会在[时间]前告诉您。" example good "好的" }'
+)
+
+
+def test_appended_commitment_goes_before_the_packs_sign_off() -> None:
+    """An append fix lands before a trailing run of clauses the pack's `sign_off` matches."""
+    rs = compile_text('pack "t" { version "1" normalize [nfkc, width, t2s] sign_off /谢谢|祝您?|{rating}/ }\n'
+                      "class rating = /[^,。!?]{0,8}评价/\n" + _WAIT_RULE)
     signed = check(rs, "已转交,请您耐心等待,谢谢！祝您生活愉快！").rewritten
     assert signed == "已转交,请您耐心等待,我会在[时间]前告诉您。谢谢！祝您生活愉快！"
+    # matched on normalized text: a Traditional sign-off is one too; a class composes into the pattern
+    assert check(rs, "請您耐心等待,謝謝").rewritten == "請您耐心等待,我會在[時間]前告訴您。謝謝"
+    assert check(rs, "请您耐心等待,麻烦给个评价").rewritten == "请您耐心等待,我会在[时间]前告诉您。麻烦给个评价"
     assert check(rs, "请您耐心等待").rewritten == "请您耐心等待。我会在[时间]前告诉您。"
     # a reply that is all sign-off keeps the append at its end
     assert check(rs, "谢谢您耐心等待").rewritten == "谢谢您耐心等待。我会在[时间]前告诉您。"
+
+
+def test_without_a_sign_off_declaration_appended_text_goes_at_the_end() -> None:
+    rs = compile_text(_WAIT_RULE)
+    assert check(rs, "请您耐心等待,谢谢").rewritten == "请您耐心等待,谢谢。我会在[时间]前告诉您。"
+
+
+def test_shipped_packs_declare_their_sign_offs() -> None:
+    lib = load_rules()
+    zh = check(lib.select("zh"), "已经为您反馈了,请您耐心等待哦,辛苦您了,祝您生活愉快").rewritten
+    assert zh.index("[") < zh.index("辛苦您了")
+    # 辛苦您再等等 is the wait itself, not a sign-off
+    wait = check(lib.select("zh"), "请您耐心等待,辛苦您再等等").rewritten
+    assert wait.index("辛苦您再等等") < wait.index("[")
+    en = check(lib.select("en"), "We've logged the fault. Please pay attention. Thank you for your patience!").rewritten
+    assert en.index("[") < en.index("Thank you")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tactful import load_rules
 from tactful.compile.compiler import compile_text
 from tactful.engine.check import check
 from tactful.engine.explain import explain
@@ -58,14 +59,16 @@ def test_explain_reports_whether_the_guard_held() -> None:
 
 
 def test_an_append_goes_before_a_trailing_apology_and_rating_request_not_after_the_goodbye() -> None:
-    rs = compile_text(PACK)
-    zh = check(rs, "订单已加急,请耐心等待 小妹怠慢的地方还请见谅,辛苦您给个好评哦").rewritten
-    assert zh == "订单已加急,请耐心等待 我会在[时间]前把进度告诉您。小妹怠慢的地方还请见谅,辛苦您给个好评哦"
+    """The shipped zh pack's `sign_off` (its vocabulary is the pack's; the engine only places)."""
+    zh = load_rules().select("zh")
+    tail = "我会在[时间]前把处理进度告诉您。"
+    got = check(zh, "订单已加急,请耐心等待 小妹怠慢的地方还请见谅,辛苦您给个好评哦").rewritten
+    assert got == f"订单已加急,请耐心等待 {tail}小妹怠慢的地方还请见谅,辛苦您给个好评哦"
     # 辛苦您再等等 is the wait itself, not a sign-off: the template follows it
-    assert check(rs, "订单请耐心等待,辛苦您再等等").rewritten == "订单请耐心等待,辛苦您再等等。我会在[时间]前把进度告诉您。"
+    assert check(zh, "订单请耐心等待,辛苦您再等等").rewritten == f"订单请耐心等待,辛苦您再等等。{tail}"
     # an agent's signature in brackets ends the reply; a bracket inside it is no signature
-    assert check(rs, "退款在处理,请耐心等待。（客服小李）").rewritten == "退款在处理,请耐心等待。我会在[时间]前把进度告诉您。（客服小李）"
-    assert check(rs, "退款（原路）在处理,请耐心等待").rewritten == "退款（原路）在处理,请耐心等待。我会在[时间]前把进度告诉您。"
+    assert check(zh, "退款在处理,请耐心等待。（客服小李）").rewritten == f"退款在处理,请耐心等待。{tail}（客服小李）"
+    assert check(zh, "退款（原路）在处理,请耐心等待").rewritten == f"退款（原路）在处理,请耐心等待。{tail}"
 
 
 def test_the_language_server_resolves_a_class_named_in_a_guard() -> None:

@@ -210,6 +210,12 @@ def test_an_emoticon_pattern_that_matches_nothing_is_a_compile_error() -> None:
     assert d.code == "E227" and d.span is not None and d.span.line == 7
 
 
+def test_a_sign_off_pattern_that_matches_nothing_is_a_compile_error() -> None:
+    err = compile_error(HEADER.replace("  address", "  sign_off /(?:谢谢)?/\n  address") + rule("r", '"x"'))
+    (d,) = err.diagnostics
+    assert d.code == "E227" and "sign_off" in d.message and d.span is not None and d.span.line == 6
+
+
 # ---- regex characters that normalize to regex syntax -------------------------------------------
 def test_a_full_width_or_expanding_character_in_a_regex_is_a_literal() -> None:
     # Replies are normalized (… -> "...", ？ -> "?"), so the rule's characters are too; what they

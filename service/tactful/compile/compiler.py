@@ -229,6 +229,36 @@ def _pattern_for(pattern: str, normalizer: Normalizer, casefold: bool) -> str:
     return "(?i)" + body if casefold else body
 
 
+def _sign_off(order: list[Pack], low: Lowering) -> object | None:
+    """`sign_off /…/`: what a closing clause looks like (谢谢, 祝您…, "Thanks!"), on normalized text,
+    with {class} references like any rule regex. Text a fix appends goes before a reply's run of
+    closing clauses, not after the goodbye."""
+    rx = _header(order, "sign_off")
+    if not isinstance(rx, ast.Regex):
+        return None
+    expanded = low.expand(rx.pattern, rx.span)
+    if expanded is None:
+        return None
+    pattern = _pattern_for(expanded, low.normalizer, low.casefold or rx.ignore_case)
+    try:
+        compiled = re2.compile(pattern, quiet_options())
+    except re2.error as err:
+        reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        low.diags.append(Diagnostic("E301", f"invalid sign_off regex: {reason.replace('(?i)', '', 1)}", rx.span, hint=RE2_HINT))
+        return None
+    if compiled.search("") is not None:
+        low.diags.append(
+            Diagnostic(
+                "E227",
+                "the sign_off pattern matches empty text",
+                rx.span,
+                hint="it is tried at the start of each closing clause and must consume a character, e.g. /谢谢|祝您/",
+            )
+        )
+        return None
+    return compiled
+
+
 def _openers(order: list[Pack], options: NormalizeOptions, names: Names) -> Openers | None:
     """What may open a reply or clause without being its content: address words, and emoticon
     codes when rules can see them."""
@@ -445,6 +475,7 @@ def _compile_ruleset(packs: dict[str, Pack], name: str) -> tuple[Ruleset | None,
         return None, diags
     low = Lowering(names, normalizer_for(options), options.casefold, _openers(order, options, names))
     _opener_atoms(order, low)
+    sign_off = _sign_off(order, low)
     compiled = []
     for rule, pack in rules:
         if _validate_rule(rule, low.diags):
@@ -453,7 +484,7 @@ def _compile_ruleset(packs: dict[str, Pack], name: str) -> tuple[Ruleset | None,
                 compiled.append(lowered)
     if any(d.severity == "error" for d in low.diags):
         return None, low.diags
-    return _build(packs[name], order, compiled, low, digest.hexdigest()[:16]), low.diags
+    return _build(packs[name], order, compiled, low, digest.hexdigest()[:16], sign_off), low.diags
 
 
 def _opener_atoms(order: list[Pack], low: Lowering) -> None:
@@ -475,7 +506,7 @@ def _opener_atoms(order: list[Pack], low: Lowering) -> None:
     low.opener_atoms = frozenset(atoms)
 
 
-def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Lowering, version: str) -> Ruleset:
+def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Lowering, version: str, sign_off: object | None) -> Ruleset:
     matcher = Matcher(list(low.terms), [tuple(sorted(s)) for s in low.term_sets], low.regexes)
     by_atom: dict[tuple[str, int], list[int]] = defaultdict(list)
     always: list[int] = []
@@ -501,6 +532,7 @@ def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Loweri
         uses_customer=low.uses_customer,
         chain=tuple(p.name for p in order),
         sources={f.path: f.text for p in order for f in p.files},
+        sign_off=sign_off,
     )
 
 

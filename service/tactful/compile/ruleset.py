@@ -61,6 +61,8 @@ class Ruleset:
     chain: tuple[str, ...]
     warnings: tuple[object, ...] = field(default=())
     sources: Mapping[str, str] = field(default_factory=dict)  # rule file path -> text, for explain's source quotes
+    # `sign_off /…/` compiled (RE2, on normalized text): where appended text goes. None: at the end.
+    sign_off: object | None = field(default=None, compare=False)
     # by_atom split by atom kind with frozenset values: choosing a reply's candidate rules is then
     # one set union instead of a tuple key and a dict lookup per present term set and regex.
     always_set: frozenset[int] = field(init=False, repr=False, compare=False)

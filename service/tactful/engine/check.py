@@ -149,42 +149,34 @@ def _append_separator(text: str, value: str) -> str:
     return "。" if cjk else ". "
 
 
-# A reply's sign-off (谢谢, 祝您生活愉快, "Thanks!"), an apology for the service or a rating request
-# (妹子怠慢的地方您多多包涵, 辛苦您给我一个评价哦): appended text goes before it, not after the goodbye.
-# 辛苦您再等等 is the wait itself, not a sign-off. Helpdesk agents sign in brackets at the very end.
-_CLOSING = re.compile(
-    r"(?:(?:妹子|小妹|亲爱的|亲亲|亲|您|親愛的|親親|親)[,，]?)?"
-    r"(?:谢谢|謝謝|感谢|感謝|多谢|多謝|祝|再见|再見|辛苦(?![^,，。!！?？]{0,4}(?:等|关注|留意|關注))|期待|欢迎再次|歡迎再次"
-    r"|怠慢|多多?包[涵含]|见谅|見諒|[^,，。!！?？\n]{0,12}(?:评价|評價|好评|好評|打分|满意度|滿意度)"
-    r"|(?:敬请|还请|請|请您?|望您?)?(?:谅解|諒解)|不便之处|不便之處"
-    r"|[(（][^()（）\n]{1,24}[)）]\s*$"  # a signature in brackets ending the reply: （专员小花）
-    r"|thank|have a (?:nice|good|great)|regards|take care|bye|please (?:kindly )?rate|feel free to|(?:you are )?welcome to"
-    r"|if you (?:still )?have (?:any )?(?:other )?(?:questions|doubts|problems)|hope you (?:can )?understand|please understand"
-    r"|(?:we )?(?:sincerely |deeply )?(?:apologi[sz]e|(?:are|am) (?:very |so )?sorry) for (?:the|any|your) inconvenience)",
-    re.I,
-)
 # A space between two Chinese characters ends a clause: chat agents separate sentences with it.
 _CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.(?!\d)\s*|(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
 _TAIL = 160  # characters of the reply's end searched for a sign-off
 
 
-def _append_point(text: str, value: str) -> tuple[int, str, str]:
+def _append_point(ntext: NormalizedText, sign_off: Any, value: str) -> tuple[int, str, str]:
     """Where appended text goes, and what goes before and after it: before a trailing run of
-    sign-off clauses when the reply has one, else at the end (after closing the sentence)."""
+    clauses the pack's `sign_off` pattern calls closing (谢谢, 祝您…, an apology for the service,
+    a rating request, a bracketed signature), else at the end (after closing the sentence).
+    Clauses are cut on the original text (normalization may drop a separating ~); the pattern is
+    tried on the normalized text, where the pack's rules see the reply too."""
+    text = ntext.original
     end = len(text.rstrip())
-    base = max(0, end - _TAIL)
-    starts = [base] + [m.end() for m in _CLAUSE_END.finditer(text, base, end)]
-    pos = None
-    for start in reversed(starts):
-        if start >= end:
-            continue
-        if not _CLOSING.match(text, start):
-            break
-        pos = start
-    if pos is None or pos <= base:
-        return end, _append_separator(text, value), ""
-    cjk = bool(_CJK.search(value))
-    return pos, "", "" if cjk else " "
+    if sign_off is not None:
+        base = max(0, end - _TAIL)
+        starts = [base] + [m.end() for m in _CLAUSE_END.finditer(text, base, end)]
+        origin = ntext.origin
+        pos = None
+        for start in reversed(starts):
+            if start >= end:
+                continue
+            at = start if origin is None else bisect_left(origin, start)
+            if sign_off.match(ntext.text, at) is None:
+                break
+            pos = start
+        if pos is not None and pos > base:
+            return pos, "", "" if _CJK.search(value) else " "
+    return end, _append_separator(text, value), ""
 
 
 def _match_case(original: str, replacement: str) -> str:
@@ -206,6 +198,7 @@ class _Renderer:
         self._traditional: bool | None = None
         self._astral: list[int] | None = None  # computed for the first violation: most replies have none
         self._appends: dict[str, tuple[int, str, str]] = {}
+        self._sign_off = ruleset.sign_off
 
     def utf16(self, start: int, end: int) -> tuple[int, int]:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
@@ -248,7 +241,7 @@ class _Renderer:
         (a long reply with many matches of an appending rule would otherwise rescan it each time)."""
         found = self._appends.get(value)
         if found is None:
-            found = self._appends[value] = _append_point(self.text, value)
+            found = self._appends[value] = _append_point(self.ntext, self._sign_off, value)
         return found
 
     def script(self, s: str) -> str:

@@ -355,6 +355,7 @@ class PackDecl:
     normalize: tuple[NormOption, ...] | None
     address: tuple[str, ...] | None = None  # `address [...]`: words that may open a reply or clause
     emoticons: Emoticons | None = None
+    sign_off: Regex | None = None  # `sign_off /…/`: clauses that close a reply; appended text goes before them
 
 
 @dataclass(frozen=True, slots=True)

@@ -408,6 +408,9 @@ class _Builder(Transformer[Token, Any]):
         rx = self.regex([c[0]])
         return ("emoticons", ast.Emoticons(rx.span, rx.pattern, str(c[1])))
 
+    def pack_sign_off(self, c: list[Token]) -> tuple[str, Any]:
+        return ("sign_off", self.regex([c[0]]))
+
     def norm_opt(self, c: list[Token]) -> ast.NormOption:
         return ast.NormOption(self._tok(c[0]), str(c[0]), None if c[1] is None else str(c[1]))
 
@@ -429,6 +432,7 @@ class _Builder(Transformer[Token, Any]):
             normalize=single.get("normalize"),
             address=single.get("address"),
             emoticons=single.get("emoticons"),
+            sign_off=single.get("sign_off"),
         )
 
     def disable_decl(self, c: list[Token]) -> ast.Disable:
