@@ -122,3 +122,55 @@ def test_a_file_that_is_not_a_saved_run_is_a_usage_error(cli: Cli, tmp_path: Pat
     bogus.write_text('{"hello": 1}', encoding="utf-8")
     res = cli("eval", GOLD, "--rules", str(EVAL), "--diff", str(bogus))
     assert res.rc == 2 and "is not a run saved by `tactful eval --save`" in res.err and "Traceback" not in res.err
+
+
+GRADED = [
+    {"id": "b1", "text": "你真笨", "labels": ["rude"], "strength": {"rude": "weak"}},  # flagged
+    {"id": "b2", "text": "请稍等3天", "labels": ["stalling"], "strength": {"stalling": "borderline"}},  # not flagged
+    {"id": "b3", "text": "请稍等", "labels": ["stalling"]},  # no strength: clear; flagged
+    {"id": "b4", "text": "请闭嘴", "labels": []},  # a clean reply flagged
+]
+
+
+def _graded(tmp_path: Path, *extra: str) -> Path:
+    gold = tmp_path / "graded.jsonl"
+    lines = [json.dumps(r, ensure_ascii=False) for r in GRADED] + list(extra)
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return gold
+
+
+def test_min_strength_leaves_weaker_labels_out_of_every_count(cli: Cli, tmp_path: Path) -> None:
+    gold = str(_graded(tmp_path))
+
+    def scores(*args: str) -> dict[str, Any]:
+        res = cli("eval", gold, "--rules", str(EVAL), "--format", "json", *args)
+        assert res.rc == 0, res.err
+        return json.loads(res.out)  # type: ignore[no-any-return]
+
+    every = scores()
+    assert (every["micro"]["tp"], every["micro"]["fp"], every["micro"]["fn"], every["arguable"]) == (2, 1, 1, 0)
+    # weak and up: b2's borderline stalling is neither a miss nor anything else
+    weak = scores("--min-strength", "weak")
+    assert (weak["micro"]["tp"], weak["micro"]["fp"], weak["micro"]["fn"], weak["arguable"]) == (2, 1, 0, 1)
+    # clear only: b1's weak rude flag is no hit and no false alarm; b4 is still a clean reply flagged
+    clear = scores("--min-strength", "clear")
+    assert (clear["micro"]["tp"], clear["micro"]["fp"], clear["micro"]["fn"], clear["arguable"]) == (1, 1, 0, 2)
+    assert clear["categories"]["rude"] == {"gold": 0, "tp": 0, "fp": 1, "fn": 0, "precision": 0.0, "recall": 1.0, "f1": 0.0}
+    assert "rude_a" not in clear["rules"] and clear["rules"]["rude_b"]["fp"] == 1  # rude_a flagged only b1
+    assert clear["clean"] == {"items": 1, "flagged": 1, "rate": 1.0}
+    assert not any(e["id"] in ("b1", "b2") for e in clear["errors"])
+    text = cli("eval", gold, "--rules", str(EVAL), "--min-strength", "clear").out
+    assert "arguable labels left out (judged weaker than --min-strength): 2" in text
+
+
+def test_a_bad_strength_is_reported_and_the_rest_is_scored(cli: Cli, tmp_path: Path) -> None:
+    gold = _graded(
+        tmp_path,
+        '{"id": "c1", "text": "好", "labels": ["rude"], "strength": {"rude": "strong"}}',
+        '{"id": "c2", "text": "好", "labels": [], "strength": {"slang": "weak"}}',
+    )
+    res = cli("eval", str(gold), "--rules", str(EVAL), "--format", "json", "--min-strength", "clear")
+    assert res.rc == 2 and "Traceback" not in res.err
+    assert f"{gold}:5: strength of 'rude' is 'strong'; use one of: clear, weak, borderline" in res.err
+    assert f"{gold}:6: strength given for 'slang', which is not among the reply's labels" in res.err
+    assert json.loads(res.out)["micro"]["tp"] == 1  # the four good records were still scored

@@ -12,7 +12,7 @@ from typing import Any
 from tactful.cli.check_cmd import DEFAULT_MAX_BYTES, RecordError, _check_record, _checker, _records
 from tactful.cli.library import EXIT_OK, EXIT_USAGE, UsageError, add_rules_args
 from tactful.model import CATEGORIES
-from tactful.tester.evaluate import Evaluation, Flag, Item, diff, evaluate
+from tactful.tester.evaluate import STRENGTHS, Evaluation, Flag, Item, arguable_labels, diff, evaluate
 
 
 def register(sub: Any) -> None:
@@ -22,6 +22,13 @@ def register(sub: Any) -> None:
     p.add_argument("--errors", action="store_true", help="list every miss and false alarm (always included in JSON)")
     p.add_argument("--save", metavar="RUN.json", help="write this run (scores and every reply's flags) for a later --diff")
     p.add_argument("--diff", metavar="PREV.json", help="show what changed against a run saved with --save")
+    p.add_argument(
+        "--min-strength",
+        choices=STRENGTHS,
+        default="borderline",
+        help="count only labels judged at least this strong (gold `strength`: clear > weak > borderline; a label "
+        "without one is clear); weaker ones are arguable and left out of every count, flagged or not (default: all count)",
+    )
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=argparse.SUPPRESS)
     add_rules_args(p)
     p.set_defaults(run=run, server=None)
@@ -37,6 +44,18 @@ def _labels(rec: dict[str, Any]) -> frozenset[str]:
     return frozenset(labels)
 
 
+def _strength(rec: dict[str, Any], labels: frozenset[str]) -> dict[str, str]:
+    strength = rec.get("strength", {})
+    if not isinstance(strength, dict):
+        raise RecordError('"strength" must be an object: {category: "clear" | "weak" | "borderline"}')
+    for cat, value in strength.items():
+        if value not in STRENGTHS:
+            raise RecordError(f"strength of {cat!r} is {value!r}; use one of: {', '.join(STRENGTHS)}")
+        if cat not in labels:
+            raise RecordError(f"strength given for {cat!r}, which is not among the reply's labels")
+    return strength
+
+
 def _score(args: argparse.Namespace) -> tuple[Evaluation, int]:
     checker = _checker(args)
     items: list[Item] = []
@@ -49,13 +68,14 @@ def _score(args: argparse.Namespace) -> tuple[Evaluation, int]:
                 if iid in seen:
                     raise RecordError(f"duplicate id {iid!r}")
                 labels = _labels(rec)
+                arguable = arguable_labels(labels, _strength(rec, labels), args.min_strength)
                 result = _check_record(checker, rec, args.max_bytes)
             except RecordError as problem:
                 err = str(problem)  # noqa: PLW2901 - the record's error replaces the (absent) read error
             else:
                 seen.add(iid)
                 flags = tuple(Flag(v.rule, v.category, v.start, v.end, v.match) for v in result.violations)
-                items.append(Item(iid, labels, flags))
+                items.append(Item(iid, labels, flags, arguable))
                 continue
         bad += 1
         print(f"tactful: {args.gold}:{n}: {err}", file=sys.stderr)
@@ -111,6 +131,8 @@ def _render(ev: Evaluation, errors: bool, changes: dict[str, Any] | None, prev_p
     lines.append(_row("micro", ev.micro))
     clean = ev.clean
     lines.append(f"clean replies flagged: {clean['flagged']} of {clean['items']} ({clean['rate']:.3f})")
+    if ev.arguable:
+        lines.append(f"arguable labels left out (judged weaker than --min-strength): {ev.arguable}")
     lines.append("")
     lines.append(f"{'rule':32} {'category':22} {'flagged':>7} {'tp':>4} {'fp':>4} {'prec':>6} {'only':>5}")
     for rule, r in ev.rules.items():

@@ -3,7 +3,10 @@ and what changed against a previous run.
 
 A reply's predicted categories (the categories of its violations) are compared with its gold
 labels, item by item, exactly as ../shared/tools/score.py does; per rule, a flag is right when
-the rule's category is among the reply's gold labels. Pure: no I/O; the CLI reads and prints.
+the rule's category is among the reply's gold labels. A label judged weaker than the threshold the
+caller asks for (gold `strength`: clear > weak > borderline) is *arguable*: that category of that
+reply is left out of every count, flagged or not, instead of scoring a miss or a false alarm.
+Pure: no I/O; the CLI reads and prints.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from typing import Any
 from tactful.model import CATEGORIES
 
 RUN_FORMAT = 1
+# Label strengths, strongest first. A label without one counts as clear (gold files that do not
+# grade their labels, like ../shared/corpus/dev.jsonl, score exactly as before).
+STRENGTHS = ("clear", "weak", "borderline")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +45,21 @@ class Item:
     id: str
     labels: frozenset[str]
     flags: tuple[Flag, ...]
+    arguable: frozenset[str] = frozenset()  # labelled categories below the strength threshold: not scored
 
     @property
     def predicted(self) -> frozenset[str]:
         return frozenset(f.category for f in self.flags)
+
+
+def arguable_labels(labels: frozenset[str], strength: Mapping[str, str], threshold: str) -> frozenset[str]:
+    """The labels judged weaker than `threshold` ("borderline" keeps every label).
+
+    >>> sorted(arguable_labels(frozenset({"rude", "slang"}), {"rude": "weak"}, "clear"))
+    ['rude']
+    """
+    floor = STRENGTHS.index(threshold)
+    return frozenset(c for c in labels if STRENGTHS.index(strength.get(c, "clear")) > floor)
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -68,6 +85,7 @@ class Evaluation:
     clean: dict[str, Any] = field(default_factory=dict)
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    arguable: int = 0  # (reply, category) pairs left out as arguable
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,8 +95,16 @@ class Evaluation:
             "clean": self.clean,
             "rules": self.rules,
             "errors": self.errors,
-            "items": {it.id: {"labels": sorted(it.labels), "flags": [f.to_dict() for f in it.flags]} for it in self.items},
+            "arguable": self.arguable,
+            "items": {it.id: _item_doc(it) for it in self.items},
         }
+
+
+def _item_doc(it: Item) -> dict[str, Any]:
+    doc: dict[str, Any] = {"labels": sorted(it.labels), "flags": [f.to_dict() for f in it.flags]}
+    if it.arguable:
+        doc["arguable"] = sorted(it.arguable)
+    return doc
 
 
 def evaluate(items: Iterable[Item]) -> Evaluation:
@@ -88,7 +114,8 @@ def evaluate(items: Iterable[Item]) -> Evaluation:
     fn: Counter[str] = Counter()
     clean = clean_flagged = 0
     for it in ev.items:
-        got, want = it.predicted, it.labels
+        got, want = it.predicted - it.arguable, it.labels - it.arguable
+        ev.arguable += len(it.arguable)
         for c in got & want:
             tp[c] += 1
         for c in sorted(got - want):
@@ -97,7 +124,7 @@ def evaluate(items: Iterable[Item]) -> Evaluation:
         for c in sorted(want - got):
             fn[c] += 1
             ev.errors.append({"kind": "miss", "id": it.id, "category": c})
-        if not want:
+        if not it.labels:
             clean += 1
             clean_flagged += bool(got)
     cats = list(CATEGORIES) + sorted((set(tp) | set(fp) | set(fn)) - set(CATEGORIES))
@@ -118,6 +145,8 @@ def _per_rule(items: list[Item]) -> dict[str, dict[str, Any]]:
     for it in items:
         by_cat: dict[str, set[str]] = defaultdict(set)
         for f in it.flags:
+            if f.category in it.arguable:
+                continue
             category[f.rule] = f.category
             by_cat[f.category].add(f.rule)
         for cat, rules in by_cat.items():
@@ -145,10 +174,12 @@ def _outcomes(items: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, tupl
     """(id, category) -> (hit | miss | false_alarm, the rules that flagged it) for a saved run."""
     out = {}
     for iid, rec in items.items():
-        labels = set(rec.get("labels", ()))
+        arguable = set(rec.get("arguable", ()))
+        labels = set(rec.get("labels", ())) - arguable
         rules: dict[str, set[str]] = defaultdict(set)
         for f in rec.get("flags", ()):
-            rules[f["category"]].add(f["rule"])
+            if f["category"] not in arguable:
+                rules[f["category"]].add(f["rule"])
         for cat in labels | set(rules):
             kind = "hit" if cat in labels and cat in rules else "miss" if cat in labels else "false_alarm"
             out[(iid, cat)] = (kind, tuple(sorted(rules.get(cat, ()))))
