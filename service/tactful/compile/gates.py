@@ -41,7 +41,7 @@ def facts(ctx: Context, customer: bool) -> Facts:
     return _NEW(Facts, (ctx.turn, ctx.channel, ctx.locale, ctx.time, agent_spoke, customer, bool(conversation)))  # type: ignore[no-any-return]
 
 
-def _no_matches(rid: int, text: str) -> list[Match]:
+def _no_matches(rid: int, text: str, data: bytes | None = None) -> list[Match]:
     return []
 
 

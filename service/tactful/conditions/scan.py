@@ -112,6 +112,7 @@ class Scan:
     __slots__ = (
         "_bounds",
         "_customer",
+        "_data",
         "_indexes",
         "_make_customer",
         "_make_scan",
@@ -131,9 +132,10 @@ class Scan:
         terms: Mapping[int, list[Match]],
         regex_ok: frozenset[int],
         context: Context,
-        run_regex: Callable[[int, str], list[Match]],
+        run_regex: Callable[[int, str, bytes | None], list[Match]],
         make_customer: Callable[[], Scan] | None = None,
         make_scan: Callable[[str], Scan] | None = None,
+        data: bytes | None = None,
     ) -> None:
         self.ntext = ntext
         self.terms = terms
@@ -141,6 +143,7 @@ class Scan:
         self.context = context
         self._regex_cache: dict[int, list[Match]] = {}
         self._run_regex = run_regex
+        self._data = data  # the text's UTF-8 (the RE2 set's input), shared by every regex the reply runs
         self._customer: Scan | None = None
         self._make_customer = make_customer
         self._indexes: dict[int, SpanIndex] = {}
@@ -165,13 +168,16 @@ class Scan:
             return []
         found = self._regex_cache.get(rid)
         if found is None:
-            found = self._regex_cache[rid] = self._run_regex(rid, self.ntext.text)
+            data = self._data
+            if data is None:
+                data = self._data = self.ntext.text.encode("utf-8")
+            found = self._regex_cache[rid] = self._run_regex(rid, self.ntext.text, data)
         return found
 
     def regex_from(self, rid: int, start: int) -> list[Match]:
         """Matches of regex `rid` on the text from `start` on (so `^` anchors there), in whole-text
         offsets. Bypasses the prefilter, which saw the whole text; not cached."""
-        found = self._run_regex(rid, self.ntext.text[start:])
+        found = self._run_regex(rid, self.ntext.text[start:], None)
         return [
             Match(m.start + start, m.end + start, tuple(None if g is None else (g[0] + start, g[1] + start) for g in m.groups), m.term)
             for m in found

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from tactful.model import Edit, Violation
 
 _SENTENCE_ENDS = ("。", "！", "？", ".", "!", "?")
+_FEW = 8  # violations with an edit, up to which testing all pairs beats building sorted indexes
 
 
 class _Accepted:
@@ -63,6 +64,8 @@ def choose_edits(violations: Iterable[Violation]) -> list[Edit]:
     )
     if len(ranked) == 1:  # the common case: nothing to conflict with
         return list(ranked[0].suggestions[0].edits)
+    if len(ranked) <= _FEW:
+        return _choose_few(ranked)
     accepted: list[Edit] = []
     seen: set[Edit] = set()
     # Ranked by severity first, then start: within one severity edits arrive in start order and
@@ -80,6 +83,26 @@ def choose_edits(violations: Iterable[Violation]) -> list[Edit]:
             tier.add(e)
             seen.add(e)
         accepted.extend(edits)
+    return accepted
+
+
+def _choose_few(ranked: list[Violation]) -> list[Edit]:
+    """choose_edits for a few violations (most violating replies have two or three): each edit
+    tested against every accepted one. The same answer as the sorted indexes (their conflict test
+    is this one, on the only neighbours that can conflict), without building them."""
+    accepted: list[Edit] = []
+    for v in ranked:
+        edits = v.suggestions[0].edits
+        ok = True
+        for e in edits:
+            for a in accepted:
+                if a == e or _conflict(a, e):
+                    ok = False
+                    break
+            if not ok:
+                break
+        if ok:
+            accepted.extend(edits)
     return accepted
 
 
