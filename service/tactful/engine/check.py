@@ -12,7 +12,8 @@ from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
 from tactful.conditions import Match, Scan
 from tactful.engine.rewrite import apply_edits, choose_edits
 from tactful.model import Context, Edit, Result, Suggestion, Violation
-from tactful.text import NormalizedText, astral_positions
+from tactful.text import NormalizedText
+from tactful.text.offsets import astral_positions, span_to_original, utf16_span
 from tactful.text.script import is_traditional, to_traditional
 
 _QUIET_GC_FROM = 4096  # characters; below, a check allocates too little for the collector to matter
@@ -20,7 +21,6 @@ _TEMPLATE = re.compile(r"\{(match|delay|\d+)\}")
 _DELAY = -1  # the template part that inserts a conversation match's measured delay
 _SENTENCE_END = tuple("。!?！？.~…」”")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # A NamedTuple's own __new__ is Python code: called from the compiled core it runs in the
 # interpreter, one frame per value (~0.35 us). tuple.__new__ with the fields in order makes the same
 # value in C. Only here, on the per-check values; field order is the class's (tests compare output).
@@ -29,7 +29,7 @@ _NEW: Final[Any] = tuple.__new__
 # such check; making one per call ran its dataclass __init__ in the interpreter (~1-3 us).
 _NO_CONTEXT: Final = Context()
 
-_DESCRIBE = {
+_DESCRIBE_TEMPLATES = {
     "zh": {"rewrite": "改为“{r}”", "delete": "删除“{m}”", "prepend": "在开头加上“{r}”", "append": "在结尾加上“{r}”", "insert": "加上“{r}”"},
     "en": {
         "rewrite": "Replace with “{r}”",
@@ -38,6 +38,12 @@ _DESCRIBE = {
         "append": "End with “{r}”",
         "insert": "Insert “{r}”",
     },
+}
+# Each description split once around its one placeholder: a violation's description is then two
+# concatenations, not a str.format call with a keyword argument (same text: format does not
+# reinterpret the value it inserts).
+_DESCRIBE: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    lang: {kind: (t[: t.index("{")], t[t.index("}") + 1 :]) for kind, t in kinds.items()} for lang, kinds in _DESCRIBE_TEMPLATES.items()
 }
 
 
@@ -67,7 +73,8 @@ def _scan(ruleset: Ruleset, text: str, context: Context, with_customer: bool = T
     terms = matcher.scan_terms(ntext.text)
     if ntext.expanded:  # a character expanded (… -> ...): drop hits that cut into one
         terms = terms.keep(ntext.on_boundaries)
-    return Scan(ntext, terms, matcher.regex_candidates(ntext.text), context, matcher.run_regex, make_customer, make_scan)
+    data = ntext.text.encode("utf-8")
+    return Scan(ntext, terms, matcher.regex_candidates(ntext.text, data), context, matcher.run_regex, make_customer, make_scan, data)
 
 
 def _candidates(ruleset: Ruleset, scan: Scan) -> list[int]:
@@ -196,7 +203,7 @@ class _Renderer:
         self._t2s = ruleset.normalizer.options.t2s
         self._locale = context.locale
         self._traditional: bool | None = None
-        self._astral: list[int] | None = None  # computed for the first violation: most replies have none
+        self._astral: list[int] | None = None  # found for the first violation: most replies have none
         self._appends: dict[str, tuple[int, str, str]] = {}
         self._sign_off = ruleset.sign_off
 
@@ -204,12 +211,8 @@ class _Renderer:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
         astral = self._astral
         if astral is None:
-            # Most replies have no astral character: one C search says so without a call into the
-            # interpreted offsets module and its list of positions.
-            astral = self._astral = astral_positions(self.text) if _ASTRAL.search(self.text) is not None else []
-        if not astral:
-            return start, end
-        return start + bisect_left(astral, start), end + bisect_left(astral, end)
+            astral = self._astral = astral_positions(self.text)
+        return utf16_span(astral, start, end)
 
     @property
     def traditional(self) -> bool:
@@ -232,7 +235,8 @@ class _Renderer:
             span = (m.start, m.end) if group == 0 else m.groups[group - 1] if group <= len(m.groups) else None
             if span is None:
                 continue
-            lo, hi = _to_original(self.ntext, span[0], span[1])
+            ntext = self.ntext
+            lo, hi = span_to_original(ntext.origin, len(ntext.original), span[0], span[1])
             out.append(self.text[lo:hi])
         return "".join(out)
 
@@ -249,41 +253,36 @@ class _Renderer:
 
     def suggestion(self, fix: CompiledFix, m: Match | None, lo: int, hi: int) -> Suggestion | None:
         words = _DESCRIBE[self.lang]
-        matched = self.text[lo:hi]
-        if fix.kind == "suggest":
+        kind = fix.kind
+        if kind == "suggest":
             return _suggestion(self.script(self.expand(fix.value, m)), ())
-        if fix.kind in ("prepend", "append"):
+        if kind in ("prepend", "append"):
             value = self.script(fix.value)
-            if fix.kind == "prepend":
-                return _suggestion(words["prepend"].format(r=value), (_edit(0, 0, value),))
+            if kind == "prepend":
+                return _suggestion(_described(words["prepend"], value), (_edit(0, 0, value),))
             at, before, after = self.append_point(value)
-            return _suggestion(words["append"].format(r=value), (_edit(at, at, before + value + after),))
+            return _suggestion(_described(words["append"], value), (_edit(at, at, before + value + after),))
         if m is None:
             return None
-        if fix.kind == "delete":
-            return _suggestion(words["delete"].format(m=matched), (_edit(lo, hi, ""),))
-        if fix.kind == "map":
+        if kind == "delete":
+            return _suggestion(_described(words["delete"], self.text[lo:hi]), (_edit(lo, hi, ""),))
+        if kind == "map":
             assert fix.mapping is not None
             repl = fix.mapping.get(m.term)
             if repl is None:
                 return None
-            value = _match_case(matched, self.script(self.expand(repl, m)))
-            return _suggestion(words["rewrite"].format(r=value), (_edit(lo, hi, value),))
-        value = self.expand(fix.value, m) if fix.kind == "rewrite" else fix.value
+            value = _match_case(self.text[lo:hi], self.script(self.expand(repl, m)))
+            return _suggestion(_described(words["rewrite"], value), (_edit(lo, hi, value),))
+        value = self.expand(fix.value, m) if kind == "rewrite" else fix.value
         value = self.script(value)
-        if fix.kind == "rewrite":
-            return _suggestion(words["rewrite"].format(r=value), (_edit(lo, hi, value),))
-        at = lo if fix.kind == "insert_before" else hi
-        return _suggestion(words["insert"].format(r=value), (_edit(at, at, value),))
+        if kind == "rewrite":
+            return _suggestion(_described(words["rewrite"], value), (_edit(lo, hi, value),))
+        at = lo if kind == "insert_before" else hi
+        return _suggestion(_described(words["insert"], value), (_edit(at, at, value),))
 
 
-def _to_original(ntext: NormalizedText, start: int, end: int) -> tuple[int, int]:
-    """NormalizedText.to_original, here so the compiled core does not call into an interpreted
-    method per match; the common case (no character expanded or dropped) maps a span to itself."""
-    origin = ntext.origin
-    if origin is None:
-        return start, end
-    return ntext.to_original(start, end)
+def _described(parts: tuple[str, str], value: str) -> str:
+    return parts[0] + value + parts[1]
 
 
 def _edit(start: int, end: int, replacement: str) -> Edit:
@@ -314,9 +313,12 @@ def _offered(rule: CompiledRule, scan: Scan) -> tuple[CompiledFix, ...]:
 def _violations(rule: CompiledRule, found: list[Match], render: _Renderer, scan: Scan) -> list[Violation]:
     out = []
     text = render.text
+    # span_to_original is compiled with the engine: a native call per match, not NormalizedText's
+    # interpreted method (the common case, nothing dropped or expanded, maps a span to itself)
+    origin, original_len = render.ntext.origin, len(text)
     fixes = _offered(rule, scan)
     for m in _dedupe(found) if found else (None,):
-        lo, hi = _to_original(render.ntext, m.start, m.end) if m is not None else (0, 0)
+        lo, hi = span_to_original(origin, original_len, m.start, m.end) if m is not None else (0, 0)
         suggestions = tuple(s for fix in fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
         u_lo, u_hi = render.utf16(lo, hi)
         message = render.expand(rule.message, m)

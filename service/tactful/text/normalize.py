@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from tactful.text.offsets import ASTRAL, span_to_original
+
 _CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00), (0x20000, 0x2A6E0))
 # Mathematical alphanumerics (𝐡𝐞𝐥𝐥𝐨) are used to dodge filters; NFKC folds them.
 _EXTRA_RANGES = ((0x1D400, 0x1D800), (0x1F100, 0x1F200))
@@ -58,14 +60,7 @@ class NormalizedText(NamedTuple):
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized span [start, end) to the original span that produced it."""
-        if self.origin is None:
-            return start, end
-        if start >= len(self.origin):
-            n = len(self.original)
-            return n, n
-        ostart = self.origin[start]
-        oend = self.origin[end - 1] + 1 if end > start else ostart
-        return ostart, oend
+        return span_to_original(self.origin, len(self.original), start, end)
 
     def on_boundaries(self, start: int, end: int) -> bool:
         """Does [start, end) begin and end where original characters do? A span that cuts into
@@ -84,7 +79,6 @@ class NormalizedText(NamedTuple):
         return starts and ends
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # a C scan; max(text) costs 20x more
 _NEW: Any = tuple.__new__
 
 # Typographic apostrophes fold to ASCII so "can’t" and "can't" are one term.
@@ -183,7 +177,7 @@ class Normalizer:
     def __call__(self, text: str) -> NormalizedText:
         # The list covers the BMP; a character past its end (emoji, Extension B) raises IndexError,
         # which translate takes as "unmapped", so a text with such characters uses the dict.
-        out = text.translate(self._table if _ASTRAL.search(text) else self._bmp)
+        out = text.translate(self._table if ASTRAL.search(text) else self._bmp)
         origin: list[int] | None = None
         expanded = len(out) != len(text) and self._expanding is not None
         if expanded:
