@@ -32,6 +32,7 @@ from grpc_reflection.v1alpha import reflection
 from prometheus_client import CollectorRegistry
 
 from tactful.compile.ruleset import Library
+from tactful.server import memory
 from tactful.server.access import AccessPolicy, Gate
 from tactful.server.guard import Guard, InFlight, decoder
 from tactful.server.logging import DecisionLog, get_logger
@@ -191,6 +192,10 @@ class Service:
         try:
             self.port = self._on_loop(self._listen())
             self.rules.load_initial()
+            # The compiled rules live as long as they are served: out of the cyclic collector's
+            # reach, a full collection under load no longer walks them (measured: one 34-38 ms
+            # full collection per worker in a 20 s benchmark before, none after).
+            memory.freeze()
         except BaseException:
             if self._server is not None:
                 self._on_loop(self._server.stop(None))

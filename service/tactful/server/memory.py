@@ -55,13 +55,26 @@ def release(replaced: weakref.ref[Any] | None = None, interrupted: Callable[[], 
     the event loop, as the reload watcher does: ctypes releases the GIL during malloc_trim, so
     serving goes on meanwhile.
     """
+    frozen = gc.get_freeze_count() > 0
+    if frozen:
+        gc.unfreeze()  # the replaced library was frozen with the rest: its cycles must be collectable again
     if replaced is not None:
         deadline = time.monotonic() + _WAIT_S
         while replaced() is not None and time.monotonic() < deadline and not interrupted():
             time.sleep(_POLL_S)
     gc.collect()
+    if frozen:
+        gc.freeze()
     if _TRIM is not None:
         _TRIM(0)
+
+
+def freeze() -> None:
+    """Move every object alive now (the compiled rules above all) out of the cyclic collector's
+    reach: a full collection under load otherwise walks the whole ruleset, which never becomes
+    garbage while it is served. `release` thaws them before a reload's collection."""
+    gc.collect()
+    gc.freeze()
 
 
 def rss_mb() -> float | None:
