@@ -22,7 +22,7 @@ from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, RuleOrig
 from tactful.conditions import Node
 from tactful.conditions.segments import Openers
 from tactful.lang import ast
-from tactful.lang.diagnostics import CompileError, Diagnostic
+from tactful.lang.diagnostics import CompileError, Diagnostic, SourceSpan
 from tactful.lang.parse import parse
 from tactful.model import CATEGORIES, Severity
 from tactful.text import NormalizeOptions, Normalizer, normalizer_for
@@ -193,6 +193,21 @@ def _header(order: list[Pack], field: str) -> object:
     return None
 
 
+def _header_regex(pattern: str, span: SourceSpan, what: str, empty_hint: str, diags: list[Diagnostic]) -> object | None:
+    """A pack-header pattern compiled with RE2, or None after reporting why not: invalid (E301) or
+    matching empty text (E227), which a pattern tried at positions of a reply must not."""
+    try:
+        compiled = re2.compile(pattern, quiet_options())
+    except re2.error as err:
+        reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        diags.append(Diagnostic("E301", f"invalid {what} regex: {reason.replace('(?i)', '', 1)}", span, hint=RE2_HINT))
+        return None
+    if compiled.search("") is not None:
+        diags.append(Diagnostic("E227", f"the {what} pattern matches empty text", span, hint=empty_hint))
+        return None
+    return compiled
+
+
 def _emoticon_options(order: list[Pack], options: NormalizeOptions, names: Names, diags: list[Diagnostic]) -> NormalizeOptions:
     """`emoticons /…/ as slang` makes @emoticons a pattern class; `as ignore` hides the codes from
     every rule by dropping them in normalization (spans still map to the original text)."""
@@ -200,22 +215,7 @@ def _emoticon_options(order: list[Pack], options: NormalizeOptions, names: Names
     if not isinstance(emo, ast.Emoticons):
         return options
     pattern = _pattern_for(emo.pattern, normalizer_for(options), options.casefold)
-    try:
-        compiled = re2.compile(pattern, quiet_options())
-    except re2.error as err:
-        reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
-        reason = reason.replace("(?i)", "", 1)
-        diags.append(Diagnostic("E301", f"invalid emoticons regex: {reason}", emo.span, hint=RE2_HINT))
-        return options
-    if compiled.search("") is not None:
-        diags.append(
-            Diagnostic(
-                "E227",
-                "the emoticons pattern matches empty text",
-                emo.span,
-                hint="every match must consume a character, e.g. /\\[[^\\]]+\\]/",
-            )
-        )
+    if _header_regex(pattern, emo.span, "emoticons", "every match must consume a character, e.g. /\\[[^\\]]+\\]/", diags) is None:
         return options
     if emo.policy == "ignore":
         return dataclasses.replace(options, drop=pattern)
@@ -240,23 +240,8 @@ def _sign_off(order: list[Pack], low: Lowering) -> object | None:
     if expanded is None:
         return None
     pattern = _pattern_for(expanded, low.normalizer, low.casefold or rx.ignore_case)
-    try:
-        compiled = re2.compile(pattern, quiet_options())
-    except re2.error as err:
-        reason = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
-        low.diags.append(Diagnostic("E301", f"invalid sign_off regex: {reason.replace('(?i)', '', 1)}", rx.span, hint=RE2_HINT))
-        return None
-    if compiled.search("") is not None:
-        low.diags.append(
-            Diagnostic(
-                "E227",
-                "the sign_off pattern matches empty text",
-                rx.span,
-                hint="it is tried at the start of each closing clause and must consume a character, e.g. /谢谢|祝您/",
-            )
-        )
-        return None
-    return compiled
+    hint = "it is tried at the start of each closing clause and must consume a character, e.g. /谢谢|祝您/"
+    return _header_regex(pattern, rx.span, "sign_off", hint, low.diags)
 
 
 def _openers(order: list[Pack], options: NormalizeOptions, names: Names) -> Openers | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import re
-from bisect import bisect_left
 from functools import lru_cache
 from typing import Any, Final
 
@@ -13,7 +12,7 @@ from tactful.conditions import Match, Scan
 from tactful.engine.rewrite import apply_edits, choose_edits
 from tactful.model import Context, Edit, Result, Suggestion, Violation
 from tactful.text import NormalizedText
-from tactful.text.offsets import astral_positions, span_to_original, utf16_span
+from tactful.text.offsets import astral_positions, original_to_normalized, span_to_original, utf16_span
 from tactful.text.script import is_traditional, to_traditional
 
 _QUIET_GC_FROM = 4096  # characters; below, a check allocates too little for the collector to matter
@@ -172,13 +171,11 @@ def _append_point(ntext: NormalizedText, sign_off: Any, value: str) -> tuple[int
     if sign_off is not None:
         base = max(0, end - _TAIL)
         starts = [base] + [m.end() for m in _CLAUSE_END.finditer(text, base, end)]
-        origin = ntext.origin
         pos = None
         for start in reversed(starts):
             if start >= end:
                 continue
-            at = start if origin is None else bisect_left(origin, start)
-            if sign_off.match(ntext.text, at) is None:
+            if sign_off.match(ntext.text, original_to_normalized(ntext.origin, start)) is None:
                 break
             pos = start
         if pos is not None and pos > base:

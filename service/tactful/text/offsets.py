@@ -76,3 +76,13 @@ def span_to_original(origin: tuple[int, ...] | None, original_len: int, start: i
     ostart = origin[start]
     oend = origin[end - 1] + 1 if end > start else ostart
     return ostart, oend
+
+
+def original_to_normalized(origin: tuple[int, ...] | None, index: int) -> int:
+    """The first normalized index at or after original index `index` (the inverse direction of
+    span_to_original; a dropped character maps to the next one kept).
+
+    >>> original_to_normalized(None, 3), original_to_normalized((0, 2, 4), 1), original_to_normalized((0, 2, 4), 2)
+    (3, 1, 1)
+    """
+    return index if origin is None else bisect_left(origin, index)
