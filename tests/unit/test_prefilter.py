@@ -132,3 +132,42 @@ def test_a_dropped_rule_never_holds_on_shipped_packs(parts: list[str], ctx: Cont
             if need is not None and not need.admits(scan.terms, scan.regex_ok):
                 assert not rule.when.eval(scan)[0], (name, rule.id, text)
 
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_words()), min_size=1, max_size=14))
+def test_a_guard_the_atoms_decide_is_decided_as_evaluating_it_would(parts: list[str]) -> None:
+    text = "".join(parts)
+    for name in _library().leaves:
+        rs = _library().get(name)
+        scan = check_module._scan(rs, text, Context())
+        for rule, tests in zip(rs.rules, rs.guard_tests, strict=True):
+            for fix, test in zip(rule.fixes, tests, strict=True):
+                if fix.guard is None or test is None:
+                    continue
+                decided = test.decide(scan.terms, scan.regex_ok)
+                if decided >= 0:
+                    assert (decided == 1) == fix.guard.eval(scan)[0], (name, rule.id, text)
+
+
+GUARDED = """
+list pending = ["订单", "退款"]
+rule wait { category stalling message "w" when ["等待"]
+  append "我会跟进。" if /已(提交|反馈)/
+  append "稍后回复您。" if @pending and not /不断/
+  example bad "请等待" example bad "订单已提交,请等待" -> "订单已提交,请等待。我会跟进。稍后回复您。" example good "好的" }
+"""
+
+
+def test_a_guard_decided_by_the_set_runs_no_regex_and_keeps_the_fixes_it_offers() -> None:
+    rs = compile_text(GUARDED)
+    regex_guard, mixed_guard = rs.guard_tests[0]
+    assert regex_guard is not None and mixed_guard is not None
+    scan = check_module._scan(rs, "订单已提交,请等待", Context())
+    assert regex_guard.decide(scan.terms, scan.regex_ok) == 1  # a never-empty regex the set reports: holds
+    assert mixed_guard.decide(scan.terms, scan.regex_ok) == -1  # `@pending and not /…/`: no atom proves it
+    assert check_module._offered(rs.rules[0], rs.guard_tests[0], scan) == rs.rules[0].fixes
+    assert scan._regex_cache == {}  # the decided guard ran no regex; the other one's `not` read the set only
+    scan = check_module._scan(rs, "请等待", Context())
+    assert regex_guard.decide(scan.terms, scan.regex_ok) == 0 and mixed_guard.decide(scan.terms, scan.regex_ok) == 0
+    assert check_module.check(rs, "请等待").rewritten == "请等待"
+    assert check_module.check(rs, "退款不断在处理,已反馈,请等待").rewritten == "退款不断在处理,已反馈,请等待。我会跟进。"

@@ -15,7 +15,7 @@ import re2
 
 from tactful._version import __version__
 from tactful.compile.lowering import RE2_HINT, Lowering, Names, suggest_name
-from tactful.compile.matchers import Matcher, quiet_options
+from tactful.compile.matchers import Matcher, Probe, quiet_options
 from tactful.compile.packs import Pack, chain, did_you_mean, discover
 from tactful.compile.regex_text import normalize_regex
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Library, RuleOrigin, Ruleset
@@ -241,7 +241,9 @@ def _sign_off(order: list[Pack], low: Lowering) -> object | None:
         return None
     pattern = _pattern_for(expanded, low.normalizer, low.casefold or rx.ignore_case)
     hint = "it is tried at the start of each closing clause and must consume a character, e.g. /谢谢|祝您/"
-    return _header_regex(pattern, rx.span, "sign_off", hint, low.diags)
+    if _header_regex(pattern, rx.span, "sign_off", hint, low.diags) is None:
+        return None
+    return Probe(pattern)
 
 
 def _openers(order: list[Pack], options: NormalizeOptions, names: Names) -> Openers | None:

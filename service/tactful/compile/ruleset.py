@@ -13,7 +13,7 @@ import re2
 
 from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
 from tactful.compile.matchers import Matcher
-from tactful.compile.prefilter import Prefilter, prefilter
+from tactful.compile.prefilter import GuardTest, Prefilter, guard_test, prefilter
 from tactful.compile.rules import CompiledFix, CompiledRule, RuleOrigin
 from tactful.compile.unknown import UnknownRuleset
 from tactful.conditions import Node
@@ -75,6 +75,9 @@ class Ruleset:
     # Per rule (by index), what its `when` needs beyond one trigger (prefilter.py): candidates
     # that cannot hold are dropped before evaluation. None for the rules that need nothing more.
     prefilters: tuple[Prefilter | None, ...] = field(init=False, repr=False, compare=False)
+    # Per rule (by index), per fix (in CompiledRule.fixes order): its guard's GuardTest, or None
+    # (no guard, or one the scan's atoms never decide).
+    guard_tests: tuple[tuple[GuardTest | None, ...], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "always_set", frozenset(self.always))
@@ -84,6 +87,11 @@ class Ruleset:
         object.__setattr__(self, "_gates", {})
         nonempty = frozenset(i for i, p in enumerate(self.matcher.patterns) if _never_empty(p))
         object.__setattr__(self, "prefilters", tuple(prefilter(r.when, nonempty) for r in self.rules))
+        object.__setattr__(
+            self,
+            "guard_tests",
+            tuple(tuple(None if f.guard is None else guard_test(f.guard, nonempty) for f in r.fixes) for r in self.rules),
+        )
 
     def context_rules(self, ctx: Context, customer: bool) -> ContextRules:
         """The trigger-less rules this request lets through and the triggered ones it rules out,

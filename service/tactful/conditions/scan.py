@@ -162,6 +162,13 @@ class Scan:
     def text(self) -> str:
         return self.ntext.text
 
+    def utf8(self) -> bytes:
+        """The text's UTF-8, encoded once per reply (the RE2 set's input; every RE2 call takes it)."""
+        data = self._data
+        if data is None:
+            data = self._data = self.ntext.text.encode("utf-8")
+        return data
+
     def regex(self, rid: int) -> list[Match]:
         """All matches of regex `rid`; only run when the RE2 set prefilter said it can match."""
         if rid not in self.regex_ok:

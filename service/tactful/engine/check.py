@@ -7,8 +7,10 @@ import re
 from functools import lru_cache
 from typing import Any, Final
 
+from tactful.compile.matchers import Probe
+from tactful.compile.prefilter import GuardTest
 from tactful.compile.ruleset import CompiledFix, CompiledRule, Ruleset
-from tactful.conditions import Match, Scan
+from tactful.conditions import Match, Node, Scan
 from tactful.engine.rewrite import apply_edits, choose_edits
 from tactful.model import Context, Edit, Result, Suggestion, Violation
 from tactful.text import NormalizedText
@@ -156,31 +158,36 @@ def _append_separator(text: str, value: str) -> str:
 
 
 # A space between two Chinese characters ends a clause: chat agents separate sentences with it.
-_CLAUSE_END = re.compile(r"[,，。！!？?；;~～\n]+\s*|\.(?!\d)\s*|(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])")
+# Each branch starts with the one character class in front, which lets Python's re skip to the
+# next separator in C instead of trying three branches at every character (2x faster on a
+# reply's tail); the lookbehinds pick the branch that character belongs to. Same matches as
+# `[,，。！!？?；;~～\n]+\s*|\.(?!\d)\s*|(?<=[\u3400-\u9fff])[ \u3000]+(?=[\u3400-\u9fff])`.
+_CLAUSE_END = re.compile(
+    r"[,，。！!？?；;~～\n. \u3000](?:(?<=[,，。！!？?；;~～\n])[,，。！!？?；;~～\n]*\s*|(?<=\.)(?!\d)\s*"
+    r"|(?<=[\u3400-\u9fff][ \u3000])[ \u3000]*(?=[\u3400-\u9fff]))"
+)
 _TAIL = 160  # characters of the reply's end searched for a sign-off
 
 
-def _append_point(ntext: NormalizedText, sign_off: Any, value: str) -> tuple[int, str, str]:
-    """Where appended text goes, and what goes before and after it: before a trailing run of
-    clauses the pack's `sign_off` pattern calls closing (谢谢, 祝您…, an apology for the service,
-    a rating request, a bracketed signature), else at the end (after closing the sentence).
-    Clauses are cut on the original text (normalization may drop a separating ~); the pattern is
-    tried on the normalized text, where the pack's rules see the reply too."""
+def _closing_start(ntext: NormalizedText, sign_off: Probe, data: bytes) -> int:
+    """Where the reply's trailing run of clauses the pack's `sign_off` pattern calls closing
+    (谢谢, 祝您…, an apology for the service, a rating request, a bracketed signature) starts,
+    or -1 when it has none: appended text goes there, else at the end. Clauses are cut on the
+    original text (normalization may drop a separating ~); the pattern is tried on the normalized
+    text (`data`: its UTF-8), where the pack's rules see the reply too. Independent of what is
+    appended, so found once per reply (two appending rules on one reply made it twice)."""
     text = ntext.original
     end = len(text.rstrip())
-    if sign_off is not None:
-        base = max(0, end - _TAIL)
-        starts = [base] + [m.end() for m in _CLAUSE_END.finditer(text, base, end)]
-        pos = None
-        for start in reversed(starts):
-            if start >= end:
-                continue
-            if sign_off.match(ntext.text, original_to_normalized(ntext.origin, start)) is None:
-                break
-            pos = start
-        if pos is not None and pos > base:
-            return pos, "", "" if _CJK.search(value) else " "
-    return end, _append_separator(text, value), ""
+    base = max(0, end - _TAIL)
+    starts = [base] + [m.end() for m in _CLAUSE_END.finditer(text, base, end)]
+    pos = -1
+    for start in reversed(starts):
+        if start >= end:
+            continue
+        if not sign_off.match_at(ntext.text, original_to_normalized(ntext.origin, start), data):
+            break
+        pos = start
+    return pos if pos > base else -1
 
 
 def _match_case(original: str, replacement: str) -> str:
@@ -193,16 +200,19 @@ def _match_case(original: str, replacement: str) -> str:
 class _Renderer:
     """Expands templates and builds edits for one reply (original-text coordinates)."""
 
-    def __init__(self, ruleset: Ruleset, text: str, ntext: NormalizedText, context: Context) -> None:
+    def __init__(self, ruleset: Ruleset, text: str, scan: Scan, context: Context) -> None:
         self.text = text
-        self.ntext = ntext
+        self.ntext = scan.ntext
+        self._scan = scan
         self.lang = "zh" if (ruleset.locale or "").startswith("zh") else "en"
         self._t2s = ruleset.normalizer.options.t2s
         self._locale = context.locale
         self._traditional: bool | None = None
         self._astral: list[int] | None = None  # found for the first violation: most replies have none
         self._appends: dict[str, tuple[int, str, str]] = {}
-        self._sign_off = ruleset.sign_off
+        sign_off = ruleset.sign_off
+        self._sign_off: Probe | None = sign_off if isinstance(sign_off, Probe) else None
+        self._closing = -2  # _closing_start, once an append asks (-2: not yet)
 
     def utf16(self, start: int, end: int) -> tuple[int, int]:
         """UTF-16 offsets of a code-point span of the reply (astral characters take two units)."""
@@ -242,7 +252,16 @@ class _Renderer:
         (a long reply with many matches of an appending rule would otherwise rescan it each time)."""
         found = self._appends.get(value)
         if found is None:
-            found = self._appends[value] = _append_point(self.ntext, self._sign_off, value)
+            at = self._closing
+            if at == -2:
+                sign_off = self._sign_off
+                at = self._closing = -1 if sign_off is None else _closing_start(self.ntext, sign_off, self._scan.utf8())
+            if at >= 0:
+                found = (at, "", "" if _CJK.search(value) else " ")
+            else:
+                text = self.text
+                found = (len(text.rstrip()), _append_separator(text, value), "")
+            self._appends[value] = found
         return found
 
     def script(self, s: str) -> str:
@@ -297,23 +316,34 @@ def _seconds(delay: float | None) -> str:
     return f"{delay:.1f}".rstrip("0").rstrip(".") if delay < 10 else f"{delay:.0f}"
 
 
-def _offered(rule: CompiledRule, scan: Scan) -> tuple[CompiledFix, ...]:
+def _offered(rule: CompiledRule, tests: tuple[GuardTest | None, ...], scan: Scan) -> tuple[CompiledFix, ...]:
     """The fixes whose `if` guard holds on this reply (all of them for an unguarded rule). Run only
-    for a rule that fired, once per reply: a guard costs nothing where its rule stays silent."""
+    for a rule that fired, once per reply: a guard costs nothing where its rule stays silent, and
+    where the scan's atoms decide it (`tests`, Ruleset.guard_tests) it runs no regex either."""
     fixes = rule.fixes
     for fix in fixes:
         if fix.guard is not None:
-            return tuple(f for f in fixes if f.guard is None or f.guard.eval(scan)[0])
+            return tuple(f for f, test in zip(fixes, tests, strict=True) if f.guard is None or _holds(f.guard, test, scan))
     return fixes
 
 
-def _violations(rule: CompiledRule, found: list[Match], render: _Renderer, scan: Scan) -> list[Violation]:
+def _holds(guard: Node, test: GuardTest | None, scan: Scan) -> bool:
+    if test is not None:
+        decided = test.decide(scan.terms, scan.regex_ok)
+        if decided >= 0:
+            return decided == 1
+    return guard.eval(scan)[0]
+
+
+def _violations(
+    rule: CompiledRule, tests: tuple[GuardTest | None, ...], found: list[Match], render: _Renderer, scan: Scan
+) -> list[Violation]:
     out = []
     text = render.text
     # span_to_original is compiled with the engine: a native call per match, not NormalizedText's
     # interpreted method (the common case, nothing dropped or expanded, maps a span to itself)
     origin, original_len = render.ntext.origin, len(text)
-    fixes = _offered(rule, scan)
+    fixes = _offered(rule, tests, scan)
     for m in _dedupe(found) if found else (None,):
         lo, hi = span_to_original(origin, original_len, m.start, m.end) if m is not None else (0, 0)
         suggestions = tuple(s for fix in fixes if (s := render.suggestion(fix, m, lo, hi)) is not None)
@@ -351,13 +381,13 @@ def check(ruleset: Ruleset, text: str, context: Context | None = None) -> Result
 
 def _check(ruleset: Ruleset, text: str, ctx: Context) -> Result:
     scan = _scan(ruleset, text, ctx)
-    render = _Renderer(ruleset, text, scan.ntext, ctx)
+    render = _Renderer(ruleset, text, scan, ctx)
     violations: list[Violation] = []
     for idx in _candidates_for(ruleset, scan, ctx):
         rule = ruleset.rules[idx]
         found = rule.evaluate(scan)
         if found is not None:
-            violations.extend(_violations(rule, found, render, scan))
+            violations.extend(_violations(rule, ruleset.guard_tests[idx], found, render, scan))
     if not violations:
         return _NEW(Result, (text, (), text, ruleset.name, ruleset.version, ()))  # type: ignore[no-any-return]
     if len(violations) > 1:

@@ -162,7 +162,7 @@ class ResponseWriter:
         `explanation` is a serialized Explanation to include."""
         # Written out rather than in small helpers: a Python call costs about as much as the bytes it
         # makes, and an answer has a hundred of them.
-        parts = []
+        parts: list[bytes] = []
         u16: dict[int, int] | None = None
         violations = result.violations
         if violations:
