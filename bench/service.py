@@ -131,17 +131,31 @@ def start_service(workers: int, log: Path, *extra: str, name: str = "service") -
     # Decision logs stay on (one JSON line per request, as in production), written to a file.
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
     try:
-        wait_ready(port, timeout=300)  # compiling the packs takes seconds, minutes on a loaded machine
+        # Workers share the port, so one answering Check says nothing of the others: a call that
+        # reaches one still compiling gets UNAVAILABLE. Wait for every worker's "serving" line first.
+        wait_for_log(log, b'"serving"', workers, proc, timeout=300)  # minutes on a loaded machine
+        wait_ready(port, timeout=60)
+        verify_replies(port, list(REPLIES))
+        if "--pool-processes" not in extra:
+            # The pool processes compile the rules in the background after start: measure once they are done.
+            wait_for_log(log, b'"pool process compiled the rules"', workers, proc, timeout=120, required=False)
     except BaseException:
-        Server(name, port, [proc]).stop()  # never leave a server behind
+        Server(name, port, [proc]).stop()  # never leave a server behind, whatever failed
         raise
-    verify_replies(port, list(REPLIES))
-    if "--pool-processes" not in extra:
-        # The pool processes compile the rules in the background after start: measure once they are done.
-        deadline = time.monotonic() + 120
-        while log.read_bytes().count(b'"pool process compiled the rules"') < workers and time.monotonic() < deadline:
-            time.sleep(0.1)
     return Server(name, port, [proc])
+
+
+def wait_for_log(log: Path, marker: bytes, count: int, proc: subprocess.Popen[bytes], timeout: float, required: bool = True) -> None:
+    """Wait until `marker` appears `count` times in the server's log (or give up: raise if required)."""
+    deadline = time.monotonic() + timeout
+    while log.read_bytes().count(marker) < count:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with status {proc.returncode} while starting; see {log}")
+        if time.monotonic() > deadline:
+            if required:
+                raise TimeoutError(f"fewer than {count} {marker.decode()} lines in {log} after {timeout:g}s")
+            return
+        time.sleep(0.1)
 
 
 def start_echo(workers: int) -> Server:
