@@ -19,12 +19,16 @@ MODULES = [
     "tactful.engine.check",
     "tactful.audit.records",
     "tactful.audit.score",
+    "tactful.server.status",
+    "tactful.server.servicer",
+    "tactful.server.response",
 ]
 
 
 def _with_docstrings(name: str) -> ModuleType:
-    """The module, or for one the wheel compiled with mypyc (hatch_build.py), whose functions keep no
-    docstrings doctest can find, its Python source shipped beside it, loaded under another name."""
+    """The module, or for one the wheel compiled with mypyc (hatch_build.py: the engine's modules and
+    server/response.py), whose functions keep no docstrings doctest can find, its Python source
+    shipped beside it, loaded under another name."""
     module = importlib.import_module(name)
     path = Path(module.__file__ or "")
     if path.suffix == ".py":
