@@ -229,7 +229,7 @@ def _pattern_for(pattern: str, normalizer: Normalizer, casefold: bool) -> str:
     return "(?i)" + body if casefold else body
 
 
-def _sign_off(order: list[Pack], low: Lowering) -> object | None:
+def _sign_off(order: list[Pack], low: Lowering) -> Probe | None:
     """`sign_off /…/`: what a closing clause looks like (谢谢, 祝您…, "Thanks!"), on normalized text,
     with {class} references like any rule regex. Text a fix appends goes before a reply's run of
     closing clauses, not after the goodbye."""
@@ -493,7 +493,7 @@ def _opener_atoms(order: list[Pack], low: Lowering) -> None:
     low.opener_atoms = frozenset(atoms)
 
 
-def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Lowering, version: str, sign_off: object | None) -> Ruleset:
+def _build(pack: Pack, order: list[Pack], rules: list[CompiledRule], low: Lowering, version: str, sign_off: Probe | None) -> Ruleset:
     matcher = Matcher(list(low.terms), [tuple(sorted(s)) for s in low.term_sets], low.regexes)
     by_atom: dict[tuple[str, int], list[int]] = defaultdict(list)
     always: list[int] = []

@@ -26,7 +26,7 @@ summary does not understand (context tests, the customer's message, earlier turn
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from itertools import product
 from typing import Final, final
 
@@ -172,10 +172,15 @@ def prefilter(when: Node, nonempty: frozenset[int] = frozenset()) -> Prefilter |
     guarantee (a candidate has at least one trigger atom present). `nonempty`: the ids of the
     regexes that cannot match the empty string (only those can veto)."""
     clauses, vetoes, _ = _needs(when, nonempty)
-    trigger = when.triggers()
+    return _prefilter_of(clauses, vetoes, when.triggers())
+
+
+def _prefilter_of(clauses: list[frozenset[Atom]], vetoes: frozenset[Atom], met: frozenset[Atom] | None) -> Prefilter | None:
+    """The narrowest clauses (those `met`'s atoms already satisfy dropped) and the vetoes as a
+    Prefilter, or None when nothing is left to test."""
     kept: list[frozenset[Atom]] = []
     for clause in sorted(set(clauses), key=lambda c: (len(c), sorted(c))):
-        if trigger is not None and trigger <= clause:
+        if met is not None and met <= clause:
             continue  # met by every candidate
         if any(k <= clause for k in kept):
             continue  # implied by a narrower clause already kept
@@ -183,11 +188,11 @@ def prefilter(when: Node, nonempty: frozenset[int] = frozenset()) -> Prefilter |
     kept = kept[:_MAX_CLAUSES]
     if not kept and not vetoes:
         return None
-    return Prefilter(
-        tuple(sorted(i for k, i in vetoes if k == "t")),
-        tuple((tuple(sorted(i for k, i in c if k == "t")), tuple(sorted(i for k, i in c if k == "r"))) for c in kept),
-        tuple(sorted(i for k, i in vetoes if k == "r")),
-    )
+    return Prefilter(_ids(vetoes, "t"), tuple((_ids(c, "t"), _ids(c, "r")) for c in kept), _ids(vetoes, "r"))
+
+
+def _ids(atoms: Iterable[Atom], kind: str) -> tuple[int, ...]:
+    return tuple(sorted(i for k, i in atoms if k == kind))
 
 
 @final
@@ -223,20 +228,7 @@ def guard_test(guard: Node, nonempty: frozenset[int] = frozenset()) -> GuardTest
     """The GuardTest of a fix's guard, or None when the atoms never decide it. Unlike a rule's
     `when`, a guard has no trigger known to be present, so no clause is dropped as met."""
     clauses, vetoes, sure = _needs(guard, nonempty)
-    kept: list[frozenset[Atom]] = []
-    for clause in sorted(set(clauses), key=lambda c: (len(c), sorted(c))):
-        if not any(k <= clause for k in kept):
-            kept.append(clause)
-    kept = kept[:_MAX_CLAUSES]
-    need = (
-        Prefilter(
-            tuple(sorted(i for k, i in vetoes if k == "t")),
-            tuple((tuple(sorted(i for k, i in c if k == "t")), tuple(sorted(i for k, i in c if k == "r"))) for c in kept),
-            tuple(sorted(i for k, i in vetoes if k == "r")),
-        )
-        if kept or vetoes
-        else None
-    )
+    need = _prefilter_of(clauses, vetoes, None)
     if need is None and not sure:
         return None
-    return GuardTest(need, tuple(sorted(i for k, i in sure if k == "t")), tuple(sorted(i for k, i in sure if k == "r")))
+    return GuardTest(need, _ids(sure, "t"), _ids(sure, "r"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import re2
 
 from tactful.compile.gates import ContextRules, context_rules, depends_on_context, facts
-from tactful.compile.matchers import Matcher
+from tactful.compile.matchers import Matcher, Probe
 from tactful.compile.prefilter import GuardTest, Prefilter, guard_test, prefilter
 from tactful.compile.rules import CompiledFix, CompiledRule, RuleOrigin
 from tactful.compile.unknown import UnknownRuleset
@@ -62,7 +62,7 @@ class Ruleset:
     warnings: tuple[object, ...] = field(default=())
     sources: Mapping[str, str] = field(default_factory=dict)  # rule file path -> text, for explain's source quotes
     # `sign_off /…/` compiled (RE2, on normalized text): where appended text goes. None: at the end.
-    sign_off: object | None = field(default=None, compare=False)
+    sign_off: Probe | None = field(default=None, compare=False)
     # by_atom split by atom kind with frozenset values: choosing a reply's candidate rules is then
     # one set union instead of a tuple key and a dict lookup per present term set and regex.
     always_set: frozenset[int] = field(init=False, repr=False, compare=False)

@@ -210,8 +210,7 @@ class _Renderer:
         self._traditional: bool | None = None
         self._astral: list[int] | None = None  # found for the first violation: most replies have none
         self._appends: dict[str, tuple[int, str, str]] = {}
-        sign_off = ruleset.sign_off
-        self._sign_off: Probe | None = sign_off if isinstance(sign_off, Probe) else None
+        self._sign_off = ruleset.sign_off
         self._closing = -2  # _closing_start, once an append asks (-2: not yet)
 
     def utf16(self, start: int, end: int) -> tuple[int, int]:
