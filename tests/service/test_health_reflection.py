@@ -54,3 +54,25 @@ def test_reflection_serves_the_api_descriptor(shared_server):
     replies = list(stub.ServerReflectionInfo(iter([ask]), timeout=5))
     protos = replies[0].file_descriptor_response.file_descriptor_proto
     assert pb.DESCRIPTOR.serialized_pb in protos
+
+
+def test_every_service_is_added_as_generic_handlers_only(start_server, shipped_copy, monkeypatch):
+    """Registered methods cost grpc.aio work per call for each one (app.GenericOnly): none are added, and the
+    checker, health and reflection services are all still served."""
+    registered: list[str] = []
+    server_class = grpc.aio._server.Server  # the class grpc.aio.server() makes (grpc.aio.Server is its abstract base)
+    original = server_class.add_registered_method_handlers
+
+    def record(self, service, handlers):  # grpc's own method, watched: the call goes through unchanged
+        registered.append(service)
+        return original(self, service, handlers)
+
+    monkeypatch.setattr(server_class, "add_registered_method_handlers", record)
+    running = start_server(shipped_copy)
+    assert registered == []
+    assert running.health_status("tactful.v1.CheckerService") == SERVING
+    assert not running.stub.Check(pb.CheckRequest(text="是的,但是我们绝对保证明天到货"), timeout=30).compliant
+    stub = reflection_pb2_grpc.ServerReflectionStub(running.channel)
+    replies = list(stub.ServerReflectionInfo(iter([reflection_pb2.ServerReflectionRequest(list_services="")]), timeout=5))
+    names = {s.name for s in replies[0].list_services_response.service}
+    assert {"tactful.v1.CheckerService", "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"} <= names

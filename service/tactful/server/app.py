@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import grpc
 import grpc.aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 from prometheus_client import CollectorRegistry
 
 from tactful.compile.ruleset import Library
@@ -128,6 +128,28 @@ def _serialize(response: Any) -> bytes:
     return response if type(response) is bytes else response.SerializeToString()  # type: ignore[no-any-return]
 
 
+class GenericOnly:
+    """A server as generated `add_*_to_server` functions see it, their handlers added as generic handlers only.
+
+    Those functions also add each method as a "registered method", and with registered methods
+    grpc.aio (1.85) runs an asyncio.wait per accepted call over one pending request per method (an
+    any() over ~10 futures with an ABC instance check each, seen in py-spy and callgrind): every call
+    paid for every method registered, 4 of ours, 3 of health and 1 of reflection. Without them a
+    worker spent 897k instructions per Check instead of 960k (callgrind, violating reply, 1,000 calls;
+    the bare echo server of bench/service.py, which never registered any: 504k). The generic handlers
+    serve the same methods.
+    """
+
+    def __init__(self, server: grpc.aio.Server) -> None:
+        self._server = server
+
+    def add_generic_rpc_handlers(self, handlers: Any) -> None:
+        self._server.add_generic_rpc_handlers(handlers)
+
+    def add_registered_method_handlers(self, _service: str, _handlers: Any) -> None:
+        """Nothing: the generic handler added with the same methods serves them."""
+
+
 _KINDS = {
     (False, False): grpc.unary_unary_rpc_method_handler,
     (False, True): grpc.unary_stream_rpc_method_handler,
@@ -137,7 +159,7 @@ _KINDS = {
 
 
 def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, server: grpc.aio.Server) -> None:
-    """What the generated add_CheckerServiceServicer_to_server does, except that a handler may answer with an
+    """What the generated add_CheckerServiceServicer_to_server does (generic handlers only), except that a handler may answer with an
     already serialized response (bytes): the check pool's answers are passed through without being parsed
     and serialized again on the event loop; and a unary request that does not parse is refused by the guard
     with INVALID_ARGUMENT (grpc's own answer is UNKNOWN). Built from the service descriptor, so it follows the proto."""
@@ -153,8 +175,7 @@ def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, serve
         )
         for m in service.methods
     }
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
-    server.add_registered_method_handlers(service.full_name, handlers)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))  # generic only: see GenericOnly
 
 
 class Service:
@@ -240,8 +261,10 @@ class Service:
         if self.config.access is not None:  # inside the guard, so refusals get their status and metrics
             servicer = Gate(AccessPolicy.load(self.config.access), self.rules).servicer(servicer)
         add_checker_service(guard.servicer(servicer), server)
-        health_pb2_grpc.add_HealthServicer_to_server(self._health, server)
-        reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, GenericOnly(server))
+        # What reflection.enable_server_reflection does for a grpc.aio server, through GenericOnly.
+        names = (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME)
+        reflection_pb2_grpc.add_ServerReflectionServicer_to_server(reflection.aio.ReflectionServicer(names), GenericOnly(server))
         await self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         port = bind(server, self.config)
         await server.start()
