@@ -36,8 +36,8 @@ class Telemetry:
         self._pending: list[tuple[Any, ...]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._scheduled = False
-        self._calls: dict[tuple[str, str], int] = {}  # counts not yet added to the metrics
-        self._latencies: dict[tuple[str, str], list[float]] = {}  # latencies not yet observed, by (rpc, code)
+        # latencies not yet observed, by (rpc, code); their number per key is also the calls to count
+        self._latencies: dict[tuple[str, str], list[float]] = {}
         self._categories: dict[str, int] = {}
         self._skipped = 0
         self._log = get_logger("tactful.telemetry")
@@ -82,7 +82,7 @@ class Telemetry:
         self._scheduled = False
 
     def _record(self, records: list[tuple[Any, ...]]) -> None:
-        calls, categories, latencies = self._calls, self._categories, self._latencies
+        categories, latencies = self._categories, self._latencies
         for record in records:
             if len(record) == 1:
                 decision = record[0]
@@ -93,7 +93,6 @@ class Telemetry:
             else:
                 rpc, code, seconds = record
                 key = (rpc, code)
-                calls[key] = calls.get(key, 0) + 1
                 observed = latencies.get(key)
                 if observed is None:
                     latencies[key] = [seconds]
@@ -102,11 +101,10 @@ class Telemetry:
 
     def _count(self) -> None:
         """Add the counts gathered since the last time to the metrics (once the pending records are all written)."""
-        if self._latencies:
-            latencies, self._latencies = self._latencies, {}
-            for (rpc, code), seconds in latencies.items():
-                self.metrics.observe_latencies(rpc, code, seconds)
-        if self._calls or self._categories or self._skipped:
-            calls, categories, skipped = self._calls, self._categories, self._skipped
-            self._calls, self._categories, self._skipped = {}, {}, 0
-            self.metrics.count(calls, categories, skipped)
+        latencies, self._latencies = self._latencies, {}
+        for (rpc, code), seconds in latencies.items():
+            self.metrics.observe_latencies(rpc, code, seconds)
+        if latencies or self._categories or self._skipped:
+            categories, skipped = self._categories, self._skipped
+            self._categories, self._skipped = {}, 0
+            self.metrics.count({key: len(seconds) for key, seconds in latencies.items()}, categories, skipped)
