@@ -22,6 +22,7 @@ MODULES = [
     "tactful.server.status",
     "tactful.server.servicer",
     "tactful.server.response",
+    "tactful.server.decisions",
 ]
 
 
