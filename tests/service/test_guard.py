@@ -10,6 +10,7 @@ import grpc
 import grpc.aio
 from grpc_health.v1 import health_pb2
 
+from tactful.server.app import add_checker_service
 from tactful.server.guard import Guard, InFlight
 from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
@@ -79,3 +80,47 @@ def test_calls_arriving_while_the_server_drains_are_refused_with_unavailable(sta
     stopper.join(30)
     assert not stopper.is_alive()
     assert running.metric("tactful_rpc_requests_total", rpc="Check", code="UNAVAILABLE") == 1
+
+
+class _Inline(pb_grpc.CheckerServiceServicer):
+    """Answers what it can without a coroutine (check_inline, as CheckerServicer does for short replies); the rest is Check's."""
+
+    def __init__(self) -> None:
+        self.awaited: list[str] = []
+
+    def check_inline(self, request: pb.CheckRequest, _context: grpc.aio.ServicerContext) -> bytes | None:
+        if request.text == "long":
+            return None  # for the pool, in the real servicer
+        return pb.CheckResponse(ruleset=f"inline {1 // len(request.text)}").SerializeToString()  # ZeroDivisionError on ""
+
+    async def Check(self, request: pb.CheckRequest, context: grpc.aio.ServicerContext) -> bytes:  # noqa: N802
+        self.awaited.append(request.text)
+        return pb.CheckResponse(ruleset="awaited").SerializeToString()
+
+
+def test_check_is_answered_inline_when_it_can_be_and_awaited_otherwise_with_the_same_guard(capsys):
+    observed: list[tuple[str, str]] = []
+    inner = _Inline()
+
+    async def run() -> tuple[list[str], grpc.StatusCode]:
+        server = grpc.aio.server()
+        guard = Guard(lambda rpc, code, _s: observed.append((rpc, code)), InFlight())
+        add_checker_service(guard.servicer(inner), server)  # bytes answers go out as they are
+        port = server.add_insecure_port("127.0.0.1:0")
+        await server.start()
+        try:
+            async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+                stub = pb_grpc.CheckerServiceStub(channel)
+                answers = [(await stub.Check(pb.CheckRequest(text=t), timeout=5)).ruleset for t in ("short", "long")]
+                try:
+                    await stub.Check(pb.CheckRequest(text=""), timeout=5)
+                except grpc.aio.AioRpcError as err:
+                    return answers, err.code()
+                raise AssertionError("the faulty call succeeded")
+        finally:
+            await server.stop(None)
+
+    answers, code = asyncio.run(run())
+    assert answers == ["inline 0", "awaited"] and inner.awaited == ["long"]
+    assert code is grpc.StatusCode.INTERNAL and "ZeroDivisionError" in capsys.readouterr().err  # a fault inline is one too
+    assert observed == [("Check", "OK"), ("Check", "OK"), ("Check", "INTERNAL")]

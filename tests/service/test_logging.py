@@ -11,10 +11,13 @@ from datetime import datetime
 
 import pytest
 import structlog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import tactful
 from tactful.cli.library import shipped_rules
 from tactful.server import logging as server_logging
+from tactful.server.decisions import millis
 from tactful.server.logging import Decision, DecisionLog
 from tactful.v1 import checker_pb2 as pb
 
@@ -99,3 +102,10 @@ def test_each_batch_item_gets_its_own_decision(shared_server, capsys, poll):
     lines = _logged(capsys, poll, lambda d: d["request_id"].startswith("batch-"), count=3)
     assert [d["request_id"] for d in lines] == ["batch-0", "batch-1", "batch-2"]
     assert {d["rpc"] for d in lines} == {"BatchCheck"}
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.floats(min_value=0, max_value=1e4), st.integers(0, 10**9).map(lambda n: n / 1e9), st.just(0.0)))
+def test_latency_is_written_as_the_chain_writes_it(seconds):
+    """decisions.millis formats once where the chain rounds and then takes the repr: the same text for every latency."""
+    assert millis(seconds) == json.dumps(round(seconds * 1000, 3))

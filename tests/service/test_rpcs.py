@@ -49,8 +49,9 @@ def test_check_of_a_clean_reply_is_compliant_and_unchanged(stub):
 
 
 def test_check_without_request_id_gets_one_to_quote(stub):
-    resp = stub.Check(pb.CheckRequest(text="好的"), timeout=5)
-    assert resp.request_id
+    ids = [stub.Check(pb.CheckRequest(text="好的"), timeout=5).request_id for _ in range(3)]
+    assert all(len(i) == 16 and set(i) <= set("0123456789abcdef") for i in ids)  # 16 hex digits, as before
+    assert len(set(ids)) == 3
 
 
 def test_list_rules_lists_rules_and_rulesets(stub):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -22,6 +23,7 @@ MODULES = [
     "tactful.server.status",
     "tactful.server.servicer",
     "tactful.server.response",
+    "tactful.server.decisions",
 ]
 
 
@@ -37,7 +39,12 @@ def _with_docstrings(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name + "_source", source)
     assert spec is not None and spec.loader is not None, f"{name} is compiled and its source {source} is missing"
     loaded = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(loaded)
+    # Registered while it runs: a dataclass in it (server/decisions.py) looks its module up in sys.modules.
+    sys.modules[spec.name] = loaded
+    try:
+        spec.loader.exec_module(loaded)
+    finally:
+        del sys.modules[spec.name]
     return loaded
 
 

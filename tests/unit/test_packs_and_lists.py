@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tactful.compile.compiler import compile_path
+from tactful.compile.ruleset import Library
 from tactful.engine import check
 from tactful.lang.diagnostics import CompileError
 from tactful.model import Context, Severity
@@ -64,6 +65,20 @@ def test_default_ruleset_is_picked_by_locale_or_script(write_pack: Callable[...,
     assert lib.select(None, None, "hello").name == "en"
     with pytest.raises(KeyError, match="available: base, en"):
         lib.select("fr")
+
+
+def test_the_ruleset_chosen_per_locale_family_is_remembered_not_mixed_up(write_pack: Callable[..., Path]) -> None:
+    """select keeps its choice per family (the service asks on every request): asked in any order, and past the
+    cache's bound, each family still gets the ruleset a fresh library picks for it."""
+    en = 'pack "en" { version "1" locale en }\nrule u { category slang message "m" when "lol" example bad "lol" example good "ok" }\n'
+    root = write_pack({"zh/pack.tact": BASE, "zh/slang.txt": "yyds\n", "en/pack.tact": en})
+    lib = compile_path(root)
+    asks = [(None, "hello"), ("zh-Hant", ""), (None, "您好"), ("en-GB", ""), ("zh", "hello"), ("en", "您好")]
+    asks += [(f"x{i}-Y", "") for i in range(100)]  # more families than the cache keeps
+    for locale, text in [*asks, *reversed(asks)]:
+        fresh = Library(lib.rulesets, lib.leaves, lib.default_name)  # the same rulesets, nothing remembered yet
+        assert lib.select(None, locale, text) is fresh.select(None, locale, text)
+    assert [lib.select(None, loc, t).name for loc, t in asks[:6]] == ["en", "base", "base", "en", "base", "en"]
 
 
 def test_unknown_parent_pack_and_cycles_are_reported(write_pack: Callable[..., Path]) -> None:

@@ -118,6 +118,9 @@ class Library:
     rulesets: Mapping[str, Ruleset]
     leaves: tuple[str, ...]
     default_name: str | None = None
+    # locale family -> the ruleset `select` picks for it: the service asks once per request, and the walk
+    # over the leaves (a split of each one's locale) cost more than the rest of the choice
+    _by_family: dict[str, Ruleset] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -136,7 +139,15 @@ class Library:
             return self.get(name)
         if self.default_name and not locale:
             return self.get(self.default_name)
-        family = (locale or ("zh" if _CJK.search(text) else "en")).split("-")[0]
+        family = locale.split("-")[0] if locale else ("zh" if _CJK.search(text) else "en")
+        found = self._by_family.get(family)
+        if found is None:
+            if len(self._by_family) >= 64:  # families are a caller's locales: bounded, whatever they send
+                self._by_family.clear()
+            found = self._by_family[family] = self._for_family(family)  # a dict store: safe for concurrent readers
+        return found
+
+    def _for_family(self, family: str) -> Ruleset:
         for leaf in self.leaves:
             rs = self.rulesets[leaf]
             if rs.locale and rs.locale.split("-")[0] == family:

@@ -158,6 +158,9 @@ _KINDS = {
 }
 
 
+_MESSAGE_ANSWERS = frozenset({"ListRules"})  # the CheckerService methods whose handlers answer with a message, not bytes
+
+
 def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, server: grpc.aio.Server) -> None:
     """What the generated add_CheckerServiceServicer_to_server does (generic handlers only), except that a handler may answer with an
     already serialized response (bytes): the check pool's answers are passed through without being parsed
@@ -171,7 +174,9 @@ def add_checker_service(servicer: checker_pb2_grpc.CheckerServiceServicer, serve
         m.name: _KINDS[(m.client_streaming, m.server_streaming)](
             getattr(servicer, m.name),
             request_deserializer=parse[m.name] if m.client_streaming else decoder(parse[m.name]),
-            response_serializer=_serialize,
+            # None: grpc sends the bytes a handler returns as they are, with no call of ours per answer (every
+            # handler but ListRules answers with bytes; ListRules's message goes through _serialize).
+            response_serializer=_serialize if m.name in _MESSAGE_ANSWERS else None,
         )
         for m in service.methods
     }

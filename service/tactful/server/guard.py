@@ -22,6 +22,7 @@ from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 Unary = Callable[[Any, grpc.aio.ServicerContext], Awaitable[Any]]
 Streaming = Callable[[Any, grpc.aio.ServicerContext], AsyncIterator[Any]]
+Inline = Callable[[Any, grpc.aio.ServicerContext], Any]  # a unary behaviour's answer without awaiting, or None
 Observe = Callable[[str, str, float], None]  # (rpc, status code name, seconds)
 
 
@@ -96,13 +97,15 @@ class Guard:
     def servicer(self, inner: pb_grpc.CheckerServiceServicer) -> pb_grpc.CheckerServiceServicer:
         """`inner` with every RPC wrapped; register the result instead of `inner`."""
         guarded = pb_grpc.CheckerServiceServicer()
-        guarded.Check = self.unary("Check", inner.Check)  # type: ignore[method-assign]
+        # A servicer wrapped by something else (the access gate) has no check_inline: its Check is always awaited.
+        guarded.Check = self.unary("Check", inner.Check, getattr(inner, "check_inline", None))  # type: ignore[method-assign]
         guarded.BatchCheck = self.unary("BatchCheck", inner.BatchCheck)  # type: ignore[method-assign]
         guarded.ListRules = self.unary("ListRules", inner.ListRules)  # type: ignore[method-assign]
         guarded.CheckStream = self.streaming("CheckStream", inner.CheckStream)  # type: ignore[method-assign]
         return guarded
 
-    def unary(self, rpc: str, behaviour: Unary) -> Unary:
+    def unary(self, rpc: str, behaviour: Unary, inline: Inline | None = None) -> Unary:
+        """`behaviour` guarded; `inline`, when given, answers first and `behaviour` is awaited only when it returns None."""
         inflight, observe = self.inflight, self.observe
 
         # _Call's steps written out for the successful unary call, the one that happens thousands
@@ -117,7 +120,9 @@ class Guard:
             try:
                 if request.__class__ is Undecodable:
                     raise InvalidArgument(request.message)
-                response = await behaviour(request, context)
+                response = None if inline is None else inline(request, context)
+                if response is None:
+                    response = await behaviour(request, context)
             except BaseException as exc:
                 inflight.leave()
                 await _Call(self, rpc, context, started)._end(exc)  # raises: the status for exc

@@ -14,17 +14,13 @@ import atexit
 import functools
 import hashlib
 import json
-import math
 import sys
 import threading
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import structlog
 
-from tactful.model import Result
+from tactful.server.decisions import Decision, iso, line, unique
 
 _LEVELS = ("debug", "info", "warn", "warning", "msg", "log", "error", "err", "exception", "critical", "fatal", "failure")
 
@@ -119,43 +115,12 @@ def configure(stream: TextIO | None = None, json_lines: bool | None = None) -> N
 def _stamp(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
     """ISO-8601 UTC timestamp of when the event happened: `at` (epoch seconds) when the caller
     recorded it (decision lines are rendered a little later, in batches), else now."""
-    event["timestamp"] = _iso(event.pop("at", None))
+    event["timestamp"] = iso(event.pop("at", None))
     return event
-
-
-_second = [(-1, "")]  # the last whole second and its text; one tuple, so threads see a matching pair
-
-
-def _iso(at: float | None) -> str:
-    """`at` (epoch seconds; None: now) as ISO-8601 UTC with microseconds, "2023-11-14T22:13:20.250000Z".
-
-    Formatting a datetime costs ~2 us; lines come thousands a second, so the part up to the
-    second is formatted once per second."""
-    if at is None:
-        at = time.time()
-    whole = math.floor(at)
-    cached_at, prefix = _second[0]
-    if cached_at != whole:
-        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-        _second[0] = (whole, prefix)
-    return f"{prefix}.{int((at - whole) * 1_000_000):06d}Z"
 
 
 def get_logger(name: str) -> Any:
     return structlog.get_logger(name)
-
-
-@dataclass(slots=True)  # not frozen: one is made per request, and a frozen init costs 4x more
-class Decision:
-    """What one checked reply decided, for the log and the metrics."""
-
-    rpc: str
-    request_id: str
-    result: Result
-    latency_s: float
-    sequence: int = 0
-    skipped: int = 0  # CheckStream: drafts superseded by this one before they were checked
-    at: float = field(default_factory=time.time)
 
 
 class DecisionLog:
@@ -168,43 +133,15 @@ class DecisionLog:
 
     def write(self, decision: Decision) -> None:
         if _json_outputs and not self.log_text:
-            _json_outputs[0].batched(self._line(decision))
+            _json_outputs[0].batched(line(self._parts, decision))  # the chain's rendering, from cached pieces
             return
         fields = self.fields(decision)
         if _json_outputs:
             at = fields.pop("at")
-            fields.update(event="decision", level="info", timestamp=_iso(at))
+            fields.update(event="decision", level="info", timestamp=iso(at))
             _json_outputs[0].batched(_dumps(fields))
             return
         self._log.info("decision", **fields)
-
-    def _line(self, decision: Decision) -> str:
-        """The JSON line the structlog chain renders for `fields(decision)` (no context variables
-        are bound in the server), built from cached pieces: this is the one line written per
-        request, and the chain (or even one json.dumps of the dict) costs as much as a short
-        check. A test compares the two renderings."""
-        result = decision.result
-        key = (decision.rpc, result.ruleset_version, tuple(v.rule for v in result.violations))
-        parts = self._parts.get(key)
-        if parts is None:
-            if len(self._parts) > 4096:  # rpc x version x rule combinations; reloads add versions
-                self._parts.clear()
-            parts = self._parts[key] = (
-                f'{{"rpc": {_dumps(decision.rpc)}, "request_id": ',
-                f', "ruleset": {_dumps(result.ruleset)}, "ruleset_version": {_dumps(result.ruleset_version)}, '
-                f'"rules": {_dumps(_unique(key[2]))}, "categories": {_dumps(_unique(v.category for v in result.violations))}, '
-                f'"compliant": {_dumps(result.compliant)}, ',
-            )
-        rid = decision.request_id
-        rid = f'"{rid}"' if rid.isprintable() and '"' not in rid and "\\" not in rid else _dumps(rid)
-        encoded = result.text.encode("utf-8")
-        sequence = f', "sequence": {decision.sequence}' if decision.rpc == "CheckStream" else ""
-        return (
-            f"{parts[0]}{rid}{parts[1]}"
-            f'"latency_ms": {round(decision.latency_s * 1000, 3)!r}, "text_bytes": {len(encoded)}, '
-            f'"text_sha256": "{hashlib.sha256(encoded).hexdigest()}"{sequence}, '
-            f'"event": "decision", "level": "info", "timestamp": "{_iso(decision.at)}"}}'
-        )
 
     def fields(self, decision: Decision) -> dict[str, Any]:
         """The decision line's fields, `at` (epoch seconds) for the timestamp."""
@@ -215,8 +152,8 @@ class DecisionLog:
             "request_id": decision.request_id,
             "ruleset": result.ruleset,
             "ruleset_version": result.ruleset_version,
-            "rules": _unique(v.rule for v in result.violations),
-            "categories": _unique(v.category for v in result.violations),
+            "rules": unique(v.rule for v in result.violations),
+            "categories": unique(v.category for v in result.violations),
             "compliant": result.compliant,
             "latency_ms": round(decision.latency_s * 1000, 3),
             "text_bytes": len(encoded),
@@ -229,7 +166,3 @@ class DecisionLog:
             fields["text"] = result.text
             fields["rewritten"] = result.rewritten
         return fields
-
-
-def _unique(items: Sequence[str] | Any) -> list[str]:
-    return list(dict.fromkeys(items))

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import grpc
 import grpc.aio
 
 from tactful.compile.ruleset import Library
-from tactful.engine import check
-from tactful.engine.explain import explain
-from tactful.model import CHANNELS, LOCALES, ROLES, TURNS, Context, Result, Severity, Turn, Violation
-from tactful.server.explain_proto import fill_explanation
-from tactful.server.logging import Decision
+from tactful.model import Result, Severity, Violation
+from tactful.server.decisions import Decision
+from tactful.server.inline import (  # the per-call path itself (compiled); context_from_proto stays importable from here
+    NO_CONTEXT,
+    Inline,
+    check_size,
+    context_from_proto,
+    give_up_if_gone,
+    new_request_id,
+)
 from tactful.server.pool import CheckPool
 from tactful.server.reload import RulesHolder, library_key
 from tactful.server.response import ResponseWriter, varint
@@ -25,67 +28,6 @@ from tactful.v1 import checker_pb2 as pb
 from tactful.v1 import checker_pb2_grpc as pb_grpc
 
 _SEVERITY = {1: pb.SEVERITY_INFO, 2: pb.SEVERITY_WARNING, 3: pb.SEVERITY_ERROR}
-_NO_CONTEXT = Context()
-_TURN_NAMES = ", ".join(f"TURN_{t.upper()}" for t in TURNS)
-
-
-def context_from_proto(ctx: pb.Context, max_bytes: int) -> Context:
-    """The engine's Context for a request's context, or InvalidArgument naming the bad field."""
-    turn = None
-    if ctx.turn:
-        if not 0 < ctx.turn <= len(TURNS):
-            raise InvalidArgument(f"context.turn {ctx.turn} is not a Turn value; use one of {_TURN_NAMES} (or leave it unset)")
-        turn = TURNS[ctx.turn - 1]
-    if ctx.channel and ctx.channel not in CHANNELS:
-        raise InvalidArgument(f"context.channel {ctx.channel!r} is not one of: {', '.join(CHANNELS)} (or empty)")
-    if ctx.locale and ctx.locale not in LOCALES:
-        raise InvalidArgument(f"context.locale {ctx.locale!r} is not one of: {', '.join(LOCALES)} (or empty)")
-    _check_size("context.customer_message", ctx.customer_message, max_bytes)
-    conversation = _conversation_from_proto(ctx, max_bytes) if ctx.conversation else ()
-    when = at = None
-    if ctx.HasField("sent_at"):
-        at = ctx.sent_at.seconds + ctx.sent_at.nanos / 1e9
-        try:
-            zone = ZoneInfo(ctx.time_zone or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            raise InvalidArgument(f"context.time_zone {ctx.time_zone!r} is not an IANA time zone name such as 'Asia/Shanghai'") from None
-        local = ctx.sent_at.ToDatetime(tzinfo=zone)
-        when = (local.hour, local.minute)
-    return Context(
-        turn=turn,
-        customer=ctx.customer_message,
-        channel=ctx.channel or None,
-        locale=ctx.locale or None,
-        time=when,
-        conversation=conversation,
-        at=at,
-    )
-
-
-MAX_CONVERSATION_TURNS = 1000
-
-
-def _conversation_from_proto(ctx: pb.Context, max_bytes: int) -> tuple[Turn, ...]:
-    if len(ctx.conversation) > MAX_CONVERSATION_TURNS:
-        raise InvalidArgument(
-            f"context.conversation has {len(ctx.conversation)} turns, over the limit of {MAX_CONVERSATION_TURNS}; "
-            "send the latest turns only"
-        )
-    turns = []
-    for i, t in enumerate(ctx.conversation):
-        if not 0 < t.role <= len(ROLES):
-            raise InvalidArgument(f"context.conversation[{i}].role must be ROLE_CUSTOMER or ROLE_AGENT")
-        _check_size(f"context.conversation[{i}].text", t.text, max_bytes)
-        at = t.sent_at.seconds + t.sent_at.nanos / 1e9 if t.HasField("sent_at") else None
-        turns.append(Turn(ROLES[t.role - 1], t.text, at))
-    return tuple(turns)
-
-
-def _check_size(field: str, text: str, max_bytes: int) -> None:
-    size = len(text.encode("utf-8"))
-    if size > max_bytes:
-        raise InvalidArgument(f"{field} is {size} bytes, over the server's limit of {max_bytes} bytes; send a shorter text")
-
 
 _RESULT_FIELD = bytes([1 << 3 | 2])  # CheckStreamResponse.result: field 1, length-delimited
 _SKIPPED_FIELD = bytes([2 << 3])  # CheckStreamResponse.skipped_drafts: field 2, varint
@@ -101,13 +43,6 @@ def stream_response_bytes(result: bytes, skipped: int) -> bytes:
     True
     """
     return _RESULT_FIELD + varint(len(result)) + result + (_SKIPPED_FIELD + varint(skipped) if skipped else b"")
-
-
-def _give_up_if_gone(context: grpc.aio.ServicerContext) -> None:
-    """Stop before doing work nobody waits for any more."""
-    remaining = context.time_remaining()
-    if (remaining is not None and remaining <= 0) or context.cancelled():
-        raise GaveUp("the deadline passed before the reply was checked; allow more time or send less text")
 
 
 class CheckerServicer(pb_grpc.CheckerServiceServicer):
@@ -136,34 +71,17 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         self.writer = ResponseWriter()
         self.pool = pool
         self.offload_bytes = offload_bytes if pool is not None else 1 << 62
+        self.inline = Inline(rules, on_decision, max_text_bytes, self.offload_bytes, self.writer)
+        # Called by the guard (guard.py) before it awaits Check at all: a short reply's answer without a
+        # coroutine of ours in between, where nearly every call would create, run and finish one that never waits.
+        self.check_inline = self.inline.answer
 
     def _library(self) -> Library:
-        library = self.rules.library  # one read: the whole request uses this library even if a reload swaps it
-        if library is None:
-            raise NotReady("the rules are still being compiled; retry in a moment")
-        return library
+        return self.inline.library()
 
     def _check_one(self, req: pb.CheckRequest, library: Library, rpc: str, size: int, skipped: int = 0) -> bytes:
         """The serialized CheckResponse for a request of `size` bytes, checked here on the event loop."""
-        started = time.perf_counter()
-        text = req.text  # every read of a string field decodes it again
-        if size > self.max_text_bytes:  # else the text, a part of the request, cannot be over the limit either
-            _check_size("text", text, self.max_text_bytes)
-        ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
-        rs = library.select(req.ruleset or None, ctx.locale, text)
-        if req.explain:
-            explanation = explain(rs, text, ctx)
-            result = explanation.result
-            traced = pb.Explanation()
-            fill_explanation(traced, explanation)
-            traced_bytes: bytes | None = traced.SerializeToString()
-        else:
-            result = check(rs, text, ctx)
-            traced_bytes = None
-        request_id = req.request_id or uuid.uuid4().hex[:16]
-        response = self.writer.write(result, rs, request_id, req.sequence, not req.omit_rationale, traced_bytes)
-        self.on_decision(Decision(rpc, request_id, result, time.perf_counter() - started, req.sequence, skipped))
-        return response
+        return self.inline.check_one(req, library, rpc, size, skipped)
 
     async def _check_pooled(
         self, req: pb.CheckRequest, library: Library, rpc: str, context: grpc.aio.ServicerContext, skipped: int = 0
@@ -176,10 +94,10 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         assert self.pool is not None
         started = time.perf_counter()
         text = req.text
-        _check_size("text", text, self.max_text_bytes)
-        ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else _NO_CONTEXT
+        check_size("text", text, self.max_text_bytes)
+        ctx = context_from_proto(req.context, self.max_text_bytes) if req.HasField("context") else NO_CONTEXT
         library.select(req.ruleset or None, ctx.locale, text)  # an unknown ruleset is NOT_FOUND before any work
-        request_id = req.request_id or uuid.uuid4().hex[:16]
+        request_id = req.request_id or new_request_id()
         request_bytes = req.SerializeToString()
         for attempt in range(2):
             key = library_key(library)
@@ -212,7 +130,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         self, request: pb.CheckRequest, context: grpc.aio.ServicerContext
     ) -> bytes:  # already serialized (see app.add_checker_service)
         library = self._library()
-        _give_up_if_gone(context)
+        give_up_if_gone(context)
         size = request.ByteSize()
         if size > self.offload_bytes:
             return await self._check_pooled(request, library, "Check", context)
@@ -230,7 +148,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         for i, req in enumerate(request.requests):
             if i:
                 await asyncio.sleep(0)
-            _give_up_if_gone(context)
+            give_up_if_gone(context)
             try:
                 size = req.ByteSize()
                 if size > self.offload_bytes:
@@ -251,7 +169,7 @@ class CheckerServicer(pb_grpc.CheckerServiceServicer):
         try:
             while (item := await mailbox.take()) is not None:
                 draft, skipped = item
-                _give_up_if_gone(context)
+                give_up_if_gone(context)
                 size = draft.ByteSize()
                 if size > self.offload_bytes:
                     data = await self._check_pooled(draft, self._library(), "CheckStream", context, skipped)
