@@ -141,7 +141,7 @@ class Checker:
             text = req.text
             ctx = context_from_proto(req.context, _NO_LIMIT) if req.HasField("context") else Context()
             rs = library.select(req.ruleset or None, ctx.locale, text)
-            # As CheckerServicer._check_one does it, explanation included.
+            # As inline.Inline.check_one does it, explanation included.
             explanation = explain(rs, text, ctx) if req.explain else None
             result = check(rs, text, ctx) if explanation is None else explanation.result
             traced: bytes | None = None
